@@ -1,0 +1,80 @@
+import { resolve } from 'node:path'
+import bodyParser from '@koa/bodyparser'
+import Router from '@koa/router'
+import Koa from 'koa'
+import type { Clock } from './clock'
+import type { Config } from './config'
+import type { Connection } from './db/connection'
+import type { AppState } from './http/context'
+import { errorHandler } from './http/error-handler'
+import { requestContext } from './http/request-context'
+import { staticSite } from './http/static-files'
+import type { Logger } from './logger'
+import { createAuthService, createPatientService, type WechatLogin } from './modules/auth/auth.service'
+import { mountAuthRoutes } from './modules/auth/auth.routes'
+import { createSessionRepo } from './modules/auth/session.repo'
+import { createTokenService } from './modules/auth/token.service'
+import { createPatientRepo } from './modules/patients/patient.repo'
+import { mountSystemRoutes } from './modules/system/system.routes'
+
+export interface AppDeps {
+  config: Config
+  logger: Logger
+  clock: Clock
+  db: Connection
+  wechat: WechatLogin
+  /** Directories of the built front ends (defaults: the repo's build outputs). */
+  consoleDir?: string
+  h5Dir?: string
+}
+
+const REPO_ROOT = resolve(__dirname, '..', '..')
+export const DEFAULT_CONSOLE_DIR = resolve(REPO_ROOT, 'server/console/dist')
+export const DEFAULT_H5_DIR = resolve(REPO_ROOT, 'miniapp/dist/h5')
+
+/** Builds the Koa app (never listens: tests drive `app.callback()` directly). */
+export const createApp = (deps: AppDeps): Koa<AppState> => {
+  const { config, clock, db } = deps
+  const tokens = createTokenService({
+    secret: config.auth.tokenSecret,
+    accessTtlSeconds: config.auth.accessTokenTtlSeconds,
+    clock,
+  })
+  const patients = createPatientRepo(db)
+  const auth = createAuthService({
+    wechat: deps.wechat,
+    patients,
+    sessions: createSessionRepo(db),
+    tokens,
+    clock,
+    refreshTokenTtlDays: config.auth.refreshTokenTtlDays,
+  })
+  const verify = tokens.verifyAccessToken.bind(tokens)
+
+  const router = new Router<AppState>()
+  mountSystemRoutes(router, verify, { config, db, startedAt: Date.now() })
+  mountAuthRoutes(router, verify, auth, createPatientService({ patients }))
+
+  const app = new Koa<AppState>({ proxy: config.env === 'production' })
+  app.use(requestContext(deps.logger))
+  app.use(errorHandler())
+  if (config.serveStatic) {
+    app.use(staticSite('/console', deps.consoleDir ?? DEFAULT_CONSOLE_DIR, 'npm run build:console'))
+    app.use(staticSite('/h5', deps.h5Dir ?? DEFAULT_H5_DIR, 'npm run build:miniapp'))
+    app.use(async (ctx, next) => {
+      if (ctx.path === '/' && ctx.method === 'GET') return ctx.redirect('/console/')
+      return next()
+    })
+  }
+  app.use(
+    bodyParser({
+      enableTypes: ['json'],
+      jsonLimit: '1mb',
+      encoding: 'utf-8',
+      // Parse JSON bodies only; other content types on routes that need a body fail validation.
+    }),
+  )
+  app.use(router.routes())
+  app.use(router.allowedMethods({ throw: true }))
+  return app
+}

@@ -1,0 +1,90 @@
+import { createServer } from 'node:http'
+import { resolve } from 'node:path'
+import { createApp } from './app'
+import { systemClock } from './clock'
+import { loadConfigOrExit } from './config'
+import { openConnection, syncIndexes } from './db/connection'
+import { resolveEngine, type EngineHandle } from './db/local-engine'
+import { startScheduler, type Scheduler } from './jobs/scheduler'
+import { createLogger } from './logger'
+import { expiredSessionsJob } from './modules/auth/auth.jobs'
+import { createSessionRepo } from './modules/auth/session.repo'
+import { WechatClient } from './platform/wechat/wechat-client'
+
+/**
+ * Entry point: API and worker in one process by default (`--api-only` / `--worker-only` run one
+ * of them). Without MONGODB_URI outside production, the project's local engine is started (H2 file
+ * backend under DATA_DIR). SIGTERM/SIGINT shut everything down in order.
+ */
+const main = async (): Promise<void> => {
+  const config = loadConfigOrExit()
+  const logger = createLogger(config.logLevel)
+  const args = new Set(process.argv.slice(2))
+  const runApi = !args.has('--worker-only')
+  const runWorker = config.runWorker && !args.has('--api-only')
+  const repoRoot = resolve(__dirname, '..', '..')
+
+  let engine: EngineHandle | undefined
+  if (!config.mongodbUri) {
+    engine = await resolveEngine({
+      backend: 'h2',
+      dataDir: resolve(repoRoot, config.dataDir),
+      repoRoot,
+      log: (msg) => logger.info(msg),
+    })
+    logger.info({ kind: engine.kind }, 'local database engine started')
+  }
+  const db = await openConnection(config.mongodbUri ?? `${engine!.uri.replace(/\/$/, '')}/careloop`)
+  const clock = systemClock
+  const wechat = new WechatClient({ ...config.wechat, clock })
+  const app = createApp({ config, logger, clock, db, wechat })
+  await syncIndexes(db)
+
+  const server = runApi ? createServer(app.callback()) : undefined
+  if (server) {
+    await new Promise<void>((ok, fail) => {
+      server.once('error', fail)
+      server.listen(config.port, config.host, ok)
+    })
+    const addr = server.address()
+    const port = typeof addr === 'object' && addr ? addr.port : config.port
+    logger.info({ url: `http://${config.host}:${port}`, platformMode: config.platformMode }, 'CareLoop server listening')
+  }
+  let scheduler: Scheduler | undefined
+  if (runWorker) {
+    scheduler = startScheduler([expiredSessionsJob({ sessions: createSessionRepo(db), clock, logger })], {
+      timezone: config.timezone,
+      logger,
+    })
+    logger.info('worker started')
+  }
+
+  let stopping = false
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return
+    stopping = true
+    logger.info({ signal }, 'shutting down')
+    const force = setTimeout(() => {
+      logger.error('shutdown took too long; exiting')
+      process.exit(1)
+    }, 15_000)
+    force.unref()
+    if (server) {
+      await new Promise<void>((ok) => {
+        server.close(() => ok())
+        server.closeIdleConnections()
+      })
+    }
+    await scheduler?.stop()
+    await db.close()
+    await engine?.stop()
+    logger.info('stopped')
+    process.exit(0)
+  }
+  for (const s of ['SIGTERM', 'SIGINT'] as const) process.once(s, () => void shutdown(s))
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`careloop-server failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
+  process.exit(1)
+})

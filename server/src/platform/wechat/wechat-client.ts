@@ -1,0 +1,134 @@
+import { AppError, z } from '@careloop/shared'
+import type { Clock } from '../../clock'
+
+/**
+ * The server's WeChat mini-program API client (platform.md §1). The same code talks to
+ * https://api.weixin.qq.com in production and to the simulator locally; only `apiBase` differs.
+ * WeChat answers errors as HTTP 200 with `errcode` ≠ 0, so every call branches on `errcode`.
+ */
+
+export class WechatApiError extends Error {
+  constructor(
+    readonly errcode: number,
+    readonly errmsg: string,
+    readonly api: string,
+  ) {
+    super(`${api}: errcode ${errcode} ${errmsg}`)
+    this.name = 'WechatApiError'
+  }
+}
+
+/** Stale-token codes: refresh once and retry (platform.md §1.3). */
+export const STALE_TOKEN_CODES = new Set([40001, 40014, 42001])
+
+const ErrFields = z.object({ errcode: z.number().optional(), errmsg: z.string().optional() })
+const Code2Session = ErrFields.extend({
+  openid: z.string().min(1).optional(),
+  session_key: z.string().optional(),
+  unionid: z.string().optional(),
+})
+const TokenResponse = ErrFields.extend({ access_token: z.string().optional(), expires_in: z.number().optional() })
+
+export interface WechatClientOptions {
+  appid: string
+  secret: string
+  apiBase: string
+  clock: Clock
+  timeoutMs?: number
+  fetchImpl?: typeof fetch
+}
+
+export interface WechatSession {
+  openid: string
+  unionid: string | undefined
+}
+
+export class WechatClient {
+  private cached: { token: string; refreshAt: number } | undefined
+  private inflight: Promise<string> | undefined
+  private lastForced = 0
+
+  constructor(private readonly o: WechatClientOptions) {}
+
+  /** code2Session: exchanges a `wx.login` code for the user's openid/unionid. */
+  async code2Session(code: string): Promise<WechatSession> {
+    const q = new URLSearchParams({
+      appid: this.o.appid,
+      secret: this.o.secret,
+      js_code: code,
+      grant_type: 'authorization_code',
+    })
+    const r = await this.call('jscode2session', Code2Session, `/sns/jscode2session?${q.toString()}`)
+    if (!r.openid) throw new WechatApiError(-2, 'response without openid', 'jscode2session')
+    // session_key is deliberately dropped here: it never leaves the server and we do not keep it.
+    return { openid: r.openid, unionid: r.unionid }
+  }
+
+  /**
+   * The app's access_token from `/cgi-bin/stable_token`, cached until 5 minutes before expiry and
+   * refreshed single-flight (concurrent callers share one request).
+   */
+  async accessToken(): Promise<string> {
+    const now = this.o.clock.now().getTime()
+    if (this.cached && now < this.cached.refreshAt) return this.cached.token
+    this.inflight ??= this.fetchToken(false).finally(() => (this.inflight = undefined))
+    return this.inflight
+  }
+
+  /**
+   * Runs a token-protected call. On a stale-token code it refreshes once and retries; if the
+   * normal refresh hands back the same token, it force-refreshes (rate-limited by WeChat to 20/day,
+   * 30 s apart).
+   */
+  async withAccessToken<T>(run: (token: string) => Promise<T>): Promise<T> {
+    const token = await this.accessToken()
+    try {
+      return await run(token)
+    } catch (e) {
+      if (!(e instanceof WechatApiError) || !STALE_TOKEN_CODES.has(e.errcode)) throw e
+      this.cached = undefined
+      let fresh = await this.accessToken()
+      const now = this.o.clock.now().getTime()
+      if (fresh === token && now - this.lastForced >= 30_000) {
+        this.lastForced = now
+        fresh = await this.fetchToken(true)
+      }
+      return run(fresh)
+    }
+  }
+
+  private async fetchToken(forceRefresh: boolean): Promise<string> {
+    const r = await this.call('stable_token', TokenResponse, '/cgi-bin/stable_token', {
+      grant_type: 'client_credential',
+      appid: this.o.appid,
+      secret: this.o.secret,
+      force_refresh: forceRefresh,
+    })
+    if (!r.access_token || !r.expires_in) throw new WechatApiError(-2, 'response without access_token', 'stable_token')
+    const now = this.o.clock.now().getTime()
+    this.cached = { token: r.access_token, refreshAt: now + Math.max(0, r.expires_in - 300) * 1000 }
+    return r.access_token
+  }
+
+  private async call<T extends z.ZodTypeAny>(api: string, schema: T, pathAndQuery: string, body?: unknown): Promise<z.infer<T>> {
+    const f = this.o.fetchImpl ?? fetch
+    let res: Response
+    try {
+      res = await f(`${this.o.apiBase}${pathAndQuery}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.o.timeoutMs ?? 5000),
+      })
+    } catch (e) {
+      throw new AppError('UPSTREAM_UNAVAILABLE', `WeChat ${api} unreachable`, { cause: String(e) })
+    }
+    if (!res.ok) throw new AppError('UPSTREAM_UNAVAILABLE', `WeChat ${api} answered HTTP ${res.status}`)
+    const parsed = schema.safeParse(await res.json().catch(() => undefined))
+    if (!parsed.success) throw new AppError('UPSTREAM_UNAVAILABLE', `WeChat ${api} answered an unexpected body`)
+    const data = parsed.data as z.infer<typeof ErrFields>
+    if (data.errcode !== undefined && data.errcode !== 0)
+      throw new WechatApiError(data.errcode, data.errmsg ?? '', api)
+    return parsed.data as z.infer<T>
+  }
+}

@@ -1,0 +1,42 @@
+import type { z } from '../zod'
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete'
+
+/** Who may call a route. `public` needs no token. */
+export type RouteAuth = 'public' | 'patient' | 'staff'
+
+/**
+ * One entry of the API catalogue. The server mounts handlers against these entries (validating
+ * input with `request`), and the OpenAPI document is generated from the same entries, so every
+ * mounted route is documented and every documented route exists.
+ */
+export interface ApiRoute<
+  B extends z.ZodTypeAny | undefined = z.ZodTypeAny | undefined,
+  Q extends z.ZodTypeAny | undefined = z.ZodTypeAny | undefined,
+  R extends z.ZodTypeAny = z.ZodTypeAny,
+> {
+  readonly id: string
+  readonly method: HttpMethod
+  /** Koa-style path, e.g. `/api/v1/patients/:id`. */
+  readonly path: string
+  readonly summary: string
+  readonly tag: string
+  readonly auth: RouteAuth
+  readonly body?: B
+  readonly query?: Q
+  readonly response: R
+  /** Status of the success response (200 unless stated). */
+  readonly status?: number
+  /** Content type of the success response when it is not JSON. */
+  readonly contentType?: string
+  /** Error codes this route may answer with, for the document. */
+  readonly errors?: readonly string[]
+}
+
+export const defineRoute = <
+  B extends z.ZodTypeAny | undefined = undefined,
+  Q extends z.ZodTypeAny | undefined = undefined,
+  R extends z.ZodTypeAny = z.ZodTypeAny,
+>(
+  r: ApiRoute<B, Q, R>,
+): ApiRoute<B, Q, R> => r

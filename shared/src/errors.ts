@@ -1,0 +1,67 @@
+import { z } from './zod'
+
+/**
+ * Stable error codes and their HTTP statuses. Codes are part of the public contract: clients
+ * branch on them, so never rename one; add new ones instead.
+ */
+export const ERROR_STATUS = {
+  // generic
+  VALIDATION_FAILED: 400,
+  MALFORMED_JSON: 400,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  PAYLOAD_TOO_LARGE: 413,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  NOT_READY: 503,
+  // auth
+  AUTH_REQUIRED: 401,
+  AUTH_TOKEN_INVALID: 401,
+  AUTH_TOKEN_EXPIRED: 401,
+  AUTH_CODE_INVALID: 400,
+  AUTH_CODE_USED: 400,
+  AUTH_RATE_LIMITED: 429,
+  FORBIDDEN: 403,
+  // upstream platforms
+  UPSTREAM_BUSY: 503,
+  UPSTREAM_UNAVAILABLE: 502,
+  UPSTREAM_MISCONFIGURED: 502,
+} as const
+
+export type ErrorCode = keyof typeof ERROR_STATUS
+
+export const errorCodes = Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]
+
+/** The one error shape every HTTP endpoint answers with. */
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      code: z.enum(errorCodes),
+      message: z.string(),
+      details: z.unknown().optional(),
+      requestId: z.string(),
+    }),
+  })
+  .openapi('ErrorBody')
+export type ErrorBody = z.infer<typeof ErrorBody>
+
+/** A domain error with a stable code. Services throw it; the HTTP layer maps it to ErrorBody. */
+export class AppError extends Error {
+  readonly status: number
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message)
+    this.name = 'AppError'
+    this.status = ERROR_STATUS[code]
+  }
+}
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError
+
+/** Field-level issues of a failed zod parse, in a stable JSON form for `details`. */
+export const zodIssues = (error: z.ZodError): { path: string; message: string }[] =>
+  error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }))

@@ -1,0 +1,7 @@
+export { z } from './zod'
+export * from './errors'
+export * from './api/route'
+export * from './api/system'
+export * from './api/auth'
+export * from './api/catalogue'
+export * from './openapi'

@@ -1,0 +1,106 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createApp, type AppDeps } from '../../../server/src/app'
+import { ManualClock } from '../../../server/src/clock'
+import { parseConfig, type Config } from '../../../server/src/config'
+import { syncIndexes } from '../../../server/src/db/connection'
+import { createLogger } from '../../../server/src/logger'
+import { WechatClient } from '../../../server/src/platform/wechat/wechat-client'
+import { useTestDatabase } from '../jest/test-database'
+import { WechatSim } from '../sim/wechat/wechat-sim'
+
+export const SIM_APPID = 'wxsimappid0000001'
+export const SIM_SECRET = 'sim-secret'
+
+export interface ServerHarness {
+  readonly url: string
+  readonly sim: WechatSim
+  readonly clock: ManualClock
+  readonly config: Config
+  readonly db: ReturnType<typeof useTestDatabase>['connection']
+  /** fetch against the server, JSON in and out. */
+  request(
+    method: string,
+    path: string,
+    opts?: { body?: unknown; rawBody?: string; token?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: unknown; headers: Headers }>
+  /** Logs a simulated WeChat user in through the real endpoint. */
+  login(user: string): Promise<{ accessToken: string; refreshToken: string; patient: { id: string; name: string | null } }>
+}
+
+/**
+ * Registers beforeAll/afterAll that start, for one test file: a fresh database on the test engine,
+ * the WeChat simulator over HTTP, and the real Koa app listening on a free port, wired exactly as
+ * main.ts wires them (same WeChat client, simulator base URL).
+ */
+export const useServerHarness = (overrides: Partial<Pick<AppDeps, 'consoleDir' | 'h5Dir'>> & { env?: Record<string, string> } = {}): ServerHarness => {
+  const database = useTestDatabase()
+  const sim = new WechatSim({ appid: SIM_APPID, secret: SIM_SECRET })
+  const clock = new ManualClock(new Date())
+  let server: Server | undefined
+  let url = ''
+  let config: Config | undefined
+
+  beforeAll(async () => {
+    const simUrl = await sim.listen()
+    config = parseConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      WECHAT_APPID: SIM_APPID,
+      WECHAT_SECRET: SIM_SECRET,
+      WECHAT_API_BASE: simUrl,
+      ...overrides.env,
+    })
+    const db = database.connection
+    const wechat = new WechatClient({ ...config.wechat, clock })
+    const app = createApp({ config, logger: createLogger('silent'), clock, db, wechat, ...overrides })
+    await syncIndexes(db)
+    server = createServer(app.callback())
+    await new Promise<void>((ok) => server!.listen(0, '127.0.0.1', ok))
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  })
+
+  afterAll(async () => {
+    server?.closeAllConnections()
+    await new Promise<void>((ok) => (server ? server.close(() => ok()) : ok()))
+    await sim.close()
+  })
+
+  const h: ServerHarness = {
+    get url() {
+      return url
+    },
+    sim,
+    clock,
+    get config() {
+      return config!
+    },
+    get db() {
+      return database.connection
+    },
+    async request(method, path, opts = {}) {
+      const headers: Record<string, string> = { ...opts.headers }
+      let body: string | undefined
+      if (opts.rawBody !== undefined) body = opts.rawBody
+      else if (opts.body !== undefined) body = JSON.stringify(opts.body)
+      if (body !== undefined) headers['content-type'] ??= 'application/json'
+      if (opts.token) headers.authorization = `Bearer ${opts.token}`
+      const res = await fetch(`${url}${path}`, { method, headers, body })
+      const text = await res.text()
+      let parsed: unknown = text
+      try {
+        parsed = text ? JSON.parse(text) : undefined
+      } catch {
+        /* not JSON: keep the text */
+      }
+      return { status: res.status, body: parsed, headers: res.headers }
+    },
+    async login(user) {
+      const { code } = sim.loginCode(user)
+      const r = await h.request('POST', '/api/v1/auth/wechat/login', { body: { code } })
+      if (r.status !== 200) throw new Error(`login failed: ${r.status} ${JSON.stringify(r.body)}`)
+      return r.body as Awaited<ReturnType<ServerHarness['login']>>
+    },
+  }
+  return h
+}

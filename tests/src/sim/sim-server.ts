@@ -1,0 +1,229 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+/**
+ * The common frame of every platform simulator: plain HTTP on 127.0.0.1, the real paths, state in
+ * memory, and the shared hooks of platform.md §7 (`/_sim/clock`, `/_sim/faults`, `/_sim/requests`,
+ * `/_sim/reset`). `/_sim/*` answers CORS so the h5 build's platform adapter can call it.
+ */
+
+export interface SimRequest {
+  readonly method: string
+  readonly path: string
+  readonly query: URLSearchParams
+  readonly headers: IncomingMessage['headers']
+  readonly rawBody: string
+  /** JSON body when the raw body parses as JSON, else undefined. */
+  readonly json: unknown
+}
+
+export interface SimResponse {
+  status?: number
+  body?: unknown
+  headers?: Record<string, string>
+}
+
+export type SimHandler = (req: SimRequest) => SimResponse | Promise<SimResponse>
+
+export interface RecordedRequest {
+  at: string
+  method: string
+  path: string
+  query: Record<string, string>
+  body: unknown
+  status: number
+}
+
+export interface Fault {
+  /** `METHOD /path` or just `/path` */
+  route: string
+  errcode?: number
+  status?: number
+  body?: unknown
+  times: number
+}
+
+/** A controllable clock: real time plus an offset, or frozen. */
+export class SimClock {
+  private offsetMs = 0
+  private frozenAt: number | undefined
+  now(): number {
+    return this.frozenAt ?? Date.now() + this.offsetMs
+  }
+  set(input: { advanceMs?: number; now?: string | number; freeze?: boolean }): void {
+    if (input.now !== undefined) {
+      const t = typeof input.now === 'number' ? input.now : Date.parse(input.now)
+      if (Number.isNaN(t)) throw new Error('now must be an ISO date or epoch ms')
+      if (this.frozenAt !== undefined) this.frozenAt = t
+      else this.offsetMs = t - Date.now()
+    }
+    if (input.advanceMs !== undefined) {
+      if (this.frozenAt !== undefined) this.frozenAt += input.advanceMs
+      else this.offsetMs += input.advanceMs
+    }
+    if (input.freeze === true) this.frozenAt = this.now()
+    if (input.freeze === false && this.frozenAt !== undefined) {
+      this.offsetMs = this.frozenAt - Date.now()
+      this.frozenAt = undefined
+    }
+  }
+  reset(): void {
+    this.offsetMs = 0
+    this.frozenAt = undefined
+  }
+}
+
+const json = (status: number, body: unknown): SimResponse => ({ status, body })
+
+export abstract class SimServer {
+  readonly clock = new SimClock()
+  private server: Server | undefined
+  private readonly routes = new Map<string, SimHandler>()
+  private faults: Fault[] = []
+  private recorded: RecordedRequest[] = []
+  private baseUrl = ''
+
+  constructor(readonly name: string) {
+    this.route('POST', '/_sim/clock', (r) => {
+      this.clock.set((r.json ?? {}) as Parameters<SimClock['set']>[0])
+      return json(200, { now: new Date(this.clock.now()).toISOString() })
+    })
+    this.route('GET', '/_sim/clock', () => json(200, { now: new Date(this.clock.now()).toISOString() }))
+    this.route('POST', '/_sim/faults', (r) => {
+      const f = r.json as Partial<Fault> | undefined
+      if (!f || typeof f.route !== 'string') return json(400, { error: 'route is required' })
+      this.faults.push({ route: f.route, errcode: f.errcode, status: f.status, body: f.body, times: f.times ?? 1 })
+      return json(200, { faults: this.faults })
+    })
+    this.route('GET', '/_sim/requests', (r) => {
+      const path = r.query.get('path')
+      return json(200, { requests: path ? this.recorded.filter((x) => x.path === path) : this.recorded })
+    })
+    this.route('POST', '/_sim/reset', () => {
+      this.faults = []
+      this.recorded = []
+      this.clock.reset()
+      this.resetState()
+      return json(200, { ok: true })
+    })
+  }
+
+  /** Clears the platform-side state (not the routes). */
+  protected abstract resetState(): void
+
+  protected route(method: string, path: string, handler: SimHandler): void {
+    this.routes.set(`${method} ${path}`, handler)
+  }
+
+  get url(): string {
+    if (!this.baseUrl) throw new Error(`${this.name} simulator is not listening`)
+    return this.baseUrl
+  }
+
+  requests(path?: string): RecordedRequest[] {
+    return path ? this.recorded.filter((r) => r.path === path) : [...this.recorded]
+  }
+
+  async listen(port = 0, host = '127.0.0.1'): Promise<string> {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((e: unknown) => {
+        res.writeHead(500, { 'content-type': 'application/json' })
+        res.end(JSON.stringify({ error: String(e) }))
+      })
+    })
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject)
+      this.server!.listen(port, host, () => resolve())
+    })
+    const addr = this.server.address() as AddressInfo
+    this.baseUrl = `http://${host}:${addr.port}`
+    return this.baseUrl
+  }
+
+  async close(): Promise<void> {
+    const s = this.server
+    this.server = undefined
+    if (!s) return
+    s.closeAllConnections()
+    await new Promise<void>((resolve) => s.close(() => resolve()))
+  }
+
+  private takeFault(method: string, path: string): Fault | undefined {
+    const f = this.faults.find((x) => (x.route === path || x.route === `${method} ${path}`) && x.times > 0)
+    if (!f) return undefined
+    f.times -= 1
+    this.faults = this.faults.filter((x) => x.times > 0)
+    return f
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://sim')
+    const method = req.method ?? 'GET'
+    const isHook = url.pathname.startsWith('/_sim/')
+    const cors: Record<string, string> = isHook
+      ? {
+          'access-control-allow-origin': '*',
+          'access-control-allow-methods': 'GET, POST, OPTIONS',
+          'access-control-allow-headers': 'content-type',
+        }
+      : {}
+    if (method === 'OPTIONS' && isHook) {
+      res.writeHead(204, cors)
+      res.end()
+      return
+    }
+    const chunks: Buffer[] = []
+    for await (const c of req) chunks.push(c as Buffer)
+    const rawBody = Buffer.concat(chunks).toString('utf8')
+    let parsed: unknown
+    try {
+      parsed = rawBody ? JSON.parse(rawBody) : undefined
+    } catch {
+      parsed = undefined
+    }
+    const simReq: SimRequest = { method, path: url.pathname, query: url.searchParams, headers: req.headers, rawBody, json: parsed }
+
+    let out: SimResponse
+    const fault = isHook ? undefined : this.takeFault(method, url.pathname)
+    if (fault) {
+      out = {
+        status: fault.status ?? 200,
+        body: fault.body ?? { errcode: fault.errcode ?? -1, errmsg: `simulated fault, rid: sim-${Date.now()}` },
+      }
+    } else {
+      const handler = this.routes.get(`${method} ${url.pathname}`)
+      if (handler) out = await handler(simReq)
+      else if ([...this.routes.keys()].some((k) => k.endsWith(` ${url.pathname}`)))
+        out = this.methodNotAllowed(method)
+      else out = this.notFound(url.pathname)
+    }
+    const status = out.status ?? 200
+    if (!isHook)
+      this.recorded.push({
+        at: new Date(this.clock.now()).toISOString(),
+        method,
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        body: parsed ?? (rawBody || undefined),
+        status,
+      })
+    const headers: Record<string, string> = { ...cors, ...(out.headers ?? {}) }
+    if (out.body === undefined) {
+      res.writeHead(status, headers)
+      res.end()
+      return
+    }
+    const text = typeof out.body === 'string' ? out.body : JSON.stringify(out.body)
+    headers['content-type'] ??= typeof out.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8'
+    res.writeHead(status, headers)
+    res.end(text)
+  }
+
+  protected notFound(path: string): SimResponse {
+    return json(404, { errcode: 404, errmsg: `no such path ${path}` })
+  }
+
+  protected methodNotAllowed(method: string): SimResponse {
+    return json(405, { errcode: 43002, errmsg: `require POST method, got ${method}` })
+  }
+}
