@@ -9,50 +9,61 @@ import { z } from '@careloop/shared'
 export const REAL_WECHAT_API_BASE = 'https://api.weixin.qq.com'
 const DEV_TOKEN_SECRET = 'careloop-development-only-token-secret-0000'
 
-const bool = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((v) => v === 'true' || v === '1')
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')
 
-const EnvSchema = z
-  .object({
-    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-    HOST: z.string().min(1).default('127.0.0.1'),
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    /** MongoDB connection string; unset in development → the project starts a local engine. */
-    MONGODB_URI: z.string().url().optional(),
-    /** Where `npm start` keeps the local engine's data (git-ignored). */
-    DATA_DIR: z.string().min(1).default('.data'),
-    HOSPITAL_NAME: z.string().min(1).default('CareLoop 示范医院'),
-    /** The hospital's zone: schedules, quiet hours and "D+7" are computed in it. */
-    HOSPITAL_TIMEZONE: z.string().min(1).default('Asia/Shanghai'),
-    AUTH_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-    ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
-    REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
-    WECHAT_APPID: z.string().min(1).optional(),
-    WECHAT_SECRET: z.string().min(1).optional(),
-    WECHAT_API_BASE: z.string().url().default(REAL_WECHAT_API_BASE),
-    /** Run the worker (scheduler + dispatch) in this process. */
-    RUN_WORKER: bool.default('true'),
-    /** Serve the staff console and the h5 build from this process. */
-    SERVE_STATIC: bool.default('true'),
-  })
-  .superRefine((env, ctx) => {
-    const prod = env.NODE_ENV === 'production'
-    if (prod && !env.AUTH_TOKEN_SECRET)
-      ctx.addIssue({ code: 'custom', path: ['AUTH_TOKEN_SECRET'], message: 'is required in production' })
-    if (prod && !env.MONGODB_URI)
-      ctx.addIssue({ code: 'custom', path: ['MONGODB_URI'], message: 'is required in production' })
-    for (const k of ['WECHAT_APPID', 'WECHAT_SECRET'] as const)
-      if (!env[k])
-        ctx.addIssue({
-          code: 'custom',
-          path: [k],
-          message: 'is required (locally, `npm start` starts the WeChat simulator and sets it)',
-        })
-    if (prod && env.AUTH_TOKEN_SECRET === DEV_TOKEN_SECRET)
-      ctx.addIssue({ code: 'custom', path: ['AUTH_TOKEN_SECRET'], message: 'must not be the development secret' })
-  })
+const EnvFields = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** MongoDB connection string; unset in development → the project starts a local engine. */
+  MONGODB_URI: z.string().url().optional(),
+  /** Where `npm start` keeps the local engine's data (git-ignored). */
+  DATA_DIR: z.string().min(1).default('.data'),
+  HOSPITAL_NAME: z.string().min(1).default('CareLoop 示范医院'),
+  /** The hospital's zone: schedules, quiet hours and "D+7" are computed in it. */
+  HOSPITAL_TIMEZONE: z.string().min(1).default('Asia/Shanghai'),
+  AUTH_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+  REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  WECHAT_APPID: z.string().min(1).optional(),
+  WECHAT_SECRET: z.string().min(1).optional(),
+  WECHAT_API_BASE: z.string().url().default(REAL_WECHAT_API_BASE),
+  /** Run the worker (scheduler + dispatch) in this process. */
+  RUN_WORKER: bool.default('true'),
+  /** Serve the staff console and the h5 build from this process. */
+  SERVE_STATIC: bool.default('true'),
+})
+
+type RawEnv = Partial<
+  Record<'NODE_ENV' | 'AUTH_TOKEN_SECRET' | 'MONGODB_URI' | 'WECHAT_APPID' | 'WECHAT_SECRET', string>
+>
+
+const requireWhen = (env: RawEnv, ctx: z.RefinementCtx): void => {
+  const prod = env.NODE_ENV === 'production'
+  if (prod && !env.AUTH_TOKEN_SECRET)
+    ctx.addIssue({ code: 'custom', path: ['AUTH_TOKEN_SECRET'], message: 'is required in production' })
+  if (prod && !env.MONGODB_URI)
+    ctx.addIssue({ code: 'custom', path: ['MONGODB_URI'], message: 'is required in production' })
+  for (const k of ['WECHAT_APPID', 'WECHAT_SECRET'] as const)
+    if (!env[k])
+      ctx.addIssue({
+        code: 'custom',
+        path: [k],
+        message: 'is required (locally, `npm start` starts the WeChat simulator and sets it)',
+      })
+  if (prod && env.AUTH_TOKEN_SECRET === DEV_TOKEN_SECRET)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['AUTH_TOKEN_SECRET'],
+      message: 'must not be the development secret',
+    })
+}
+
+const EnvSchema = EnvFields.superRefine(requireWhen)
+const RequiredWhen = z
+  .record(z.string().optional())
+  .superRefine((env, ctx) => requireWhen(env as RawEnv, ctx))
 
 export interface Config {
   env: 'development' | 'test' | 'production'
@@ -83,7 +94,15 @@ const isLocal = (url: string): boolean => ['127.0.0.1', 'localhost', '[::1]'].in
 /** Parses a configuration from an environment map. Pure: throws ConfigError listing every problem. */
 export const parseConfig = (env: Record<string, string | undefined>): Config => {
   const r = EnvSchema.safeParse(env)
-  if (!r.success) throw new ConfigError(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`))
+  if (!r.success) {
+    const problems = r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
+    // zod skips the cross-field rules when a field fails; run them on the raw values too so one
+    // run names every problem.
+    const lenient = RequiredWhen.safeParse(env)
+    if (!lenient.success)
+      for (const i of lenient.error.issues) problems.push(`${i.path.join('.')}: ${i.message}`)
+    throw new ConfigError([...new Set(problems)])
+  }
   const e = r.data
   return {
     env: e.NODE_ENV,
@@ -99,7 +118,11 @@ export const parseConfig = (env: Record<string, string | undefined>): Config => 
       accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
     },
-    wechat: { appid: e.WECHAT_APPID!, secret: e.WECHAT_SECRET!, apiBase: e.WECHAT_API_BASE.replace(/\/+$/, '') },
+    wechat: {
+      appid: e.WECHAT_APPID!,
+      secret: e.WECHAT_SECRET!,
+      apiBase: e.WECHAT_API_BASE.replace(/\/+$/, ''),
+    },
     platformMode: isLocal(e.WECHAT_API_BASE) ? 'simulated' : 'production',
     runWorker: e.RUN_WORKER,
     serveStatic: e.SERVE_STATIC,

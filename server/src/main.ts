@@ -48,7 +48,10 @@ const main = async (): Promise<void> => {
     })
     const addr = server.address()
     const port = typeof addr === 'object' && addr ? addr.port : config.port
-    logger.info({ url: `http://${config.host}:${port}`, platformMode: config.platformMode }, 'CareLoop server listening')
+    logger.info(
+      { url: `http://${config.host}:${port}`, platformMode: config.platformMode },
+      'CareLoop server listening',
+    )
   }
   let scheduler: Scheduler | undefined
   if (runWorker) {
@@ -85,6 +88,8 @@ const main = async (): Promise<void> => {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`careloop-server failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
+  process.stderr.write(
+    `careloop-server failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  )
   process.exit(1)
 })

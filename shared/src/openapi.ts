@@ -23,12 +23,13 @@ export const buildOpenApiDocument = (
       const status = ERROR_STATUS[code as ErrorCode] ?? 500
       errorStatuses.set(status, [...(errorStatuses.get(status) ?? []), code])
     }
-    const responses: Record<string, { description: string; content?: Record<string, { schema: unknown }> }> = {
-      [String(r.status ?? 200)]: {
-        description: 'Success',
-        content: { [r.contentType ?? 'application/json']: { schema: r.response } },
-      },
-    }
+    const responses: Record<string, { description: string; content?: Record<string, { schema: unknown }> }> =
+      {
+        [String(r.status ?? 200)]: {
+          description: 'Success',
+          content: { [r.contentType ?? 'application/json']: { schema: r.response } },
+        },
+      }
     for (const [status, codes] of errorStatuses) {
       responses[String(status)] = {
         description: codes.join(', '),

@@ -91,7 +91,10 @@ export async function resolveEngine(opts: ResolveEngineOptions): Promise<EngineH
  * several processes call it at once (a lock directory serialises builds, which are staged in a temp
  * directory and renamed into place, with the stamp written last).
  */
-export async function ensureJavaEngine(repoRoot: string, log: (msg: string) => void = noop): Promise<JavaEngineBuild> {
+export async function ensureJavaEngine(
+  repoRoot: string,
+  log: (msg: string) => void = noop,
+): Promise<JavaEngineBuild> {
   const engineDir = join(repoRoot, 'server', 'engine')
   const cacheDir = join(repoRoot, '.cache', 'engine')
   const libDir = join(cacheDir, 'lib')
@@ -187,7 +190,12 @@ async function listFiles(dir: string): Promise<string[]> {
   return out
 }
 
-async function isBuilt(stampFile: string, hash: string, libDir: string, classesDir: string): Promise<boolean> {
+async function isBuilt(
+  stampFile: string,
+  hash: string,
+  libDir: string,
+  classesDir: string,
+): Promise<boolean> {
   try {
     const stamp = (await readFile(stampFile, 'utf8')).trim()
     if (stamp !== hash) return false
@@ -219,7 +227,9 @@ async function acquireLock(lockDir: string, log: (msg: string) => void): Promise
       continue
     }
     if (Date.now() > deadline) {
-      throw new Error(`engine: timed out waiting for the build lock ${lockDir}; remove it if no build is running`)
+      throw new Error(
+        `engine: timed out waiting for the build lock ${lockDir}; remove it if no build is running`,
+      )
     }
     if (!announced) {
       log('engine: another process is preparing mongo-java-server; waiting')
@@ -325,7 +335,9 @@ async function startJavaEngine(o: JavaStartOptions): Promise<EngineHandle> {
       fn()
     }
     const timer = setTimeout(() => {
-      settle(() => reject(new Error(`engine: mongo-java-server not ready after ${o.timeoutMs} ms${stderr.text()}`)))
+      settle(() =>
+        reject(new Error(`engine: mongo-java-server not ready after ${o.timeoutMs} ms${stderr.text()}`)),
+      )
       child.kill('SIGKILL')
     }, o.timeoutMs)
     child.once('error', (err) => settle(() => reject(new Error(`engine: cannot start java: ${err.message}`))))
@@ -387,10 +399,16 @@ async function startMongod(o: MongodStartOptions): Promise<EngineHandle> {
         settle(() => reject(new Error(`engine: mongod not ready after ${o.timeoutMs} ms${output.text()}`)))
         child.kill('SIGKILL')
       }, o.timeoutMs)
-      child.once('error', (err) => settle(() => reject(new Error(`engine: cannot start mongod: ${err.message}`))))
+      child.once('error', (err) =>
+        settle(() => reject(new Error(`engine: cannot start mongod: ${err.message}`))),
+      )
       child.once('exit', (code, signal) =>
         settle(() =>
-          reject(new Error(`engine: mongod exited (${signal ?? `code ${code}`}) before it was ready${output.text()}`)),
+          reject(
+            new Error(
+              `engine: mongod exited (${signal ?? `code ${code}`}) before it was ready${output.text()}`,
+            ),
+          ),
         ),
       )
       const poll = (): void => {
@@ -421,7 +439,11 @@ const noopAsync = (): Promise<void> => Promise.resolve()
  * Lets the engine not keep this process alive, kills it if this process exits, and returns an
  * idempotent stop(): close stdin (the launcher exits on EOF), SIGTERM, SIGKILL after the grace period.
  */
-function supervise(child: ChildProcess, graceMs: number, afterExit: () => Promise<void>): () => Promise<void> {
+function supervise(
+  child: ChildProcess,
+  graceMs: number,
+  afterExit: () => Promise<void>,
+): () => Promise<void> {
   let exited = child.exitCode !== null || child.signalCode !== null
   const exitedPromise = new Promise<void>((resolve) => {
     if (exited) resolve()

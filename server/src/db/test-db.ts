@@ -30,7 +30,9 @@ export function useTestDatabase(uri: string | (() => string | undefined)): TestD
     if (resolved === undefined || resolved === '') {
       throw new Error('useTestDatabase: no MongoDB URI (the jest global setup sets MONGODB_URI)')
     }
-    connection = await mongoose.createConnection(resolved, { dbName, serverSelectionTimeoutMS: 10_000 }).asPromise()
+    connection = await mongoose
+      .createConnection(resolved, { dbName, serverSelectionTimeoutMS: 10_000 })
+      .asPromise()
   })
 
   afterAll(async () => {

@@ -17,7 +17,8 @@ const fromHttpError = (e: HttpLikeError): AppError | undefined => {
   if (status === 400 && (e.type === 'entity.parse.failed' || /JSON|Unexpected|token/i.test(e.message ?? '')))
     return new AppError('MALFORMED_JSON', 'The request body is not valid JSON')
   if (status === 413) return new AppError('PAYLOAD_TOO_LARGE', 'The request body is too large')
-  if (status === 415) return new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json')
+  if (status === 415)
+    return new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json')
   if (status === 404) return new AppError('NOT_FOUND', 'No such resource')
   if (status === 405) return new AppError('METHOD_NOT_ALLOWED', 'Method not allowed on this resource')
   if (status === 401) return new AppError('AUTH_REQUIRED', 'Authentication required')
@@ -34,12 +35,14 @@ const fromHttpError = (e: HttpLikeError): AppError | undefined => {
 export const errorHandler = (): Middleware<AppState> => async (ctx, next) => {
   try {
     await next()
-    if (ctx.status === 404 && ctx.body === undefined) throw new AppError('NOT_FOUND', `No route for ${ctx.method} ${ctx.path}`)
+    if (ctx.status === 404 && ctx.body === undefined)
+      throw new AppError('NOT_FOUND', `No route for ${ctx.method} ${ctx.path}`)
   } catch (err) {
     const known = err instanceof AppError ? err : fromHttpError(err as HttpLikeError)
     const appErr = known ?? new AppError('INTERNAL', 'Internal error')
     if (!known) ctx.state.log.error({ err }, 'unhandled error')
-    else if (appErr.status >= 500) ctx.state.log.warn({ code: appErr.code, err: appErr.message }, 'request failed')
+    else if (appErr.status >= 500)
+      ctx.state.log.warn({ code: appErr.code, err: appErr.message }, 'request failed')
     const body: ErrorBody = {
       error: {
         code: appErr.code,

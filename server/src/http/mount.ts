@@ -17,16 +17,22 @@ export interface HandlerInput<B, Q> {
   ctx: AppContext
 }
 
-export type RouteHandler<B extends z.ZodTypeAny | undefined, Q extends z.ZodTypeAny | undefined, R extends z.ZodTypeAny> = (
-  input: HandlerInput<Infer<B>, Infer<Q>>,
-) => Promise<z.input<R>> | z.input<R>
+export type RouteHandler<
+  B extends z.ZodTypeAny | undefined,
+  Q extends z.ZodTypeAny | undefined,
+  R extends z.ZodTypeAny,
+> = (input: HandlerInput<Infer<B>, Infer<Q>>) => Promise<z.input<R>> | z.input<R>
 
 /**
  * Mounts one catalogue route: auth → validate(body/query) → handler → response. The handler is a
  * thin adapter to a service; the response is parsed with the route's response schema so the
  * contract in shared/ is what clients actually get.
  */
-export const mount = <B extends z.ZodTypeAny | undefined, Q extends z.ZodTypeAny | undefined, R extends z.ZodTypeAny>(
+export const mount = <
+  B extends z.ZodTypeAny | undefined,
+  Q extends z.ZodTypeAny | undefined,
+  R extends z.ZodTypeAny,
+>(
   router: Router<AppState>,
   route: ApiRoute<B, Q, R>,
   verify: TokenVerifier,

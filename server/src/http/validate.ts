@@ -18,7 +18,11 @@ export const validate =
     const r = schema.safeParse(input)
     if (!r.success) {
       const issues = zodIssues(r.error)
-      throw new AppError('VALIDATION_FAILED', `Invalid ${source}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues)
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `Invalid ${source}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+        issues,
+      )
     }
     ctx.state[source] = r.data
     await next()

@@ -58,7 +58,13 @@ export const authRoutes = {
     auth: 'public',
     body: WechatLoginRequest,
     response: LoginResponse,
-    errors: ['VALIDATION_FAILED', 'AUTH_CODE_INVALID', 'AUTH_CODE_USED', 'AUTH_RATE_LIMITED', 'UPSTREAM_BUSY'],
+    errors: [
+      'VALIDATION_FAILED',
+      'AUTH_CODE_INVALID',
+      'AUTH_CODE_USED',
+      'AUTH_RATE_LIMITED',
+      'UPSTREAM_BUSY',
+    ],
   }),
   getMe: defineRoute({
     id: 'getMe',

@@ -25,7 +25,9 @@ export interface ServerHarness {
     opts?: { body?: unknown; rawBody?: string; token?: string; headers?: Record<string, string> },
   ): Promise<{ status: number; body: unknown; headers: Headers }>
   /** Logs a simulated WeChat user in through the real endpoint. */
-  login(user: string): Promise<{ accessToken: string; refreshToken: string; patient: { id: string; name: string | null } }>
+  login(
+    user: string,
+  ): Promise<{ accessToken: string; refreshToken: string; patient: { id: string; name: string | null } }>
 }
 
 /**
@@ -33,7 +35,9 @@ export interface ServerHarness {
  * the WeChat simulator over HTTP, and the real Koa app listening on a free port, wired exactly as
  * main.ts wires them (same WeChat client, simulator base URL).
  */
-export const useServerHarness = (overrides: Partial<Pick<AppDeps, 'consoleDir' | 'h5Dir'>> & { env?: Record<string, string> } = {}): ServerHarness => {
+export const useServerHarness = (
+  overrides: Partial<Pick<AppDeps, 'consoleDir' | 'h5Dir'>> & { env?: Record<string, string> } = {},
+): ServerHarness => {
   const database = useTestDatabase()
   const sim = new WechatSim({ appid: SIM_APPID, secret: SIM_SECRET })
   const clock = new ManualClock(new Date())

@@ -92,7 +92,13 @@ export abstract class SimServer {
     this.route('POST', '/_sim/faults', (r) => {
       const f = r.json as Partial<Fault> | undefined
       if (!f || typeof f.route !== 'string') return json(400, { error: 'route is required' })
-      this.faults.push({ route: f.route, errcode: f.errcode, status: f.status, body: f.body, times: f.times ?? 1 })
+      this.faults.push({
+        route: f.route,
+        errcode: f.errcode,
+        status: f.status,
+        body: f.body,
+        times: f.times ?? 1,
+      })
       return json(200, { faults: this.faults })
     })
     this.route('GET', '/_sim/requests', (r) => {
@@ -181,14 +187,24 @@ export abstract class SimServer {
     } catch {
       parsed = undefined
     }
-    const simReq: SimRequest = { method, path: url.pathname, query: url.searchParams, headers: req.headers, rawBody, json: parsed }
+    const simReq: SimRequest = {
+      method,
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      rawBody,
+      json: parsed,
+    }
 
     let out: SimResponse
     const fault = isHook ? undefined : this.takeFault(method, url.pathname)
     if (fault) {
       out = {
         status: fault.status ?? 200,
-        body: fault.body ?? { errcode: fault.errcode ?? -1, errmsg: `simulated fault, rid: sim-${Date.now()}` },
+        body: fault.body ?? {
+          errcode: fault.errcode ?? -1,
+          errmsg: `simulated fault, rid: sim-${Date.now()}`,
+        },
       }
     } else {
       const handler = this.routes.get(`${method} ${url.pathname}`)
@@ -214,7 +230,8 @@ export abstract class SimServer {
       return
     }
     const text = typeof out.body === 'string' ? out.body : JSON.stringify(out.body)
-    headers['content-type'] ??= typeof out.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8'
+    headers['content-type'] ??=
+      typeof out.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8'
     res.writeHead(status, headers)
     res.end(text)
   }

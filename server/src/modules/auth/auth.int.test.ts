@@ -29,7 +29,10 @@ describe('POST /api/v1/auth/wechat/login', () => {
 
     // the server really called code2Session on the simulator with the app's credentials
     const calls = h.sim.requests('/sns/jscode2session')
-    expect(calls.at(-1)?.query).toMatchObject({ appid: h.config.wechat.appid, grant_type: 'authorization_code' })
+    expect(calls.at(-1)?.query).toMatchObject({
+      appid: h.config.wechat.appid,
+      grant_type: 'authorization_code',
+    })
     const stored = await patientModel(h.db).findOne({}).lean()
     expect(stored?.openid).toBe(first.openid)
     expect(stored?.unionid).toBe(first.unionid)
@@ -111,7 +114,10 @@ describe('POST /api/v1/auth/wechat/login', () => {
     expect(malformed.status).toBe(400)
     expect(errorCode(malformed.body)).toBe('MALFORMED_JSON')
 
-    const noBody = await h.request('POST', login, { rawBody: 'code=abc', headers: { 'content-type': 'text/plain' } })
+    const noBody = await h.request('POST', login, {
+      rawBody: 'code=abc',
+      headers: { 'content-type': 'text/plain' },
+    })
     expect(noBody.status).toBe(400)
     expect(errorCode(noBody.body)).toBe('VALIDATION_FAILED')
     expect(await patientCount()).toBe(0)
@@ -132,7 +138,10 @@ describe('/api/v1/me', () => {
   it('returns and renames only the caller, and rejects expired tokens', async () => {
     const alice = await h.login('me-alice')
     const bob = await h.login('me-bob')
-    const renamed = await h.request('PATCH', '/api/v1/me', { token: alice.accessToken, body: { name: '王秀英' } })
+    const renamed = await h.request('PATCH', '/api/v1/me', {
+      token: alice.accessToken,
+      body: { name: '王秀英' },
+    })
     expect(renamed.status).toBe(200)
     expect(MeResponse.parse(renamed.body).patient.name).toBe('王秀英')
 
@@ -142,7 +151,9 @@ describe('/api/v1/me', () => {
 
     const bad = await h.request('PATCH', '/api/v1/me', { token: alice.accessToken, body: { name: '' } })
     expect(bad.status).toBe(400)
-    expect(ErrorBody.parse(bad.body).error.details).toEqual([{ path: 'name', message: 'name must not be empty' }])
+    expect(ErrorBody.parse(bad.body).error.details).toEqual([
+      { path: 'name', message: 'name must not be empty' },
+    ])
 
     h.clock.advance(901_000)
     try {

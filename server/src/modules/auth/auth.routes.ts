@@ -17,7 +17,9 @@ export const mountAuthRoutes = (
   patients: PatientService,
 ): void => {
   mount(router, authRoutes.wechatLogin, verify, ({ body }) => auth.loginWithWechat(body.code))
-  mount(router, authRoutes.getMe, verify, async ({ principal }) => ({ patient: await patients.me(patientOf(principal)) }))
+  mount(router, authRoutes.getMe, verify, async ({ principal }) => ({
+    patient: await patients.me(patientOf(principal)),
+  }))
   mount(router, authRoutes.updateMe, verify, async ({ principal, body }) => ({
     patient: await patients.rename(patientOf(principal), body.name),
   }))

@@ -13,7 +13,10 @@ export interface WechatLogin {
 const mapWechatLoginError = (e: WechatApiError): AppError => {
   switch (e.errcode) {
     case 40029:
-      return new AppError('AUTH_CODE_INVALID', 'The login code is invalid or has expired; call wx.login again')
+      return new AppError(
+        'AUTH_CODE_INVALID',
+        'The login code is invalid or has expired; call wx.login again',
+      )
     case 40163:
       return new AppError('AUTH_CODE_USED', 'The login code has already been used; call wx.login again')
     case 45011:
@@ -48,7 +51,11 @@ export const createAuthService = (deps: {
       throw e instanceof WechatApiError ? mapWechatLoginError(e) : e
     }
     const now = deps.clock.now()
-    const { patient } = await deps.patients.findOrCreateByOpenid({ openid: session.openid, unionid: session.unionid, at: now })
+    const { patient } = await deps.patients.findOrCreateByOpenid({
+      openid: session.openid,
+      unionid: session.unionid,
+      at: now,
+    })
     const access = deps.tokens.issueAccessToken({ kind: 'patient', patientId: patient.id })
     const refresh = deps.tokens.newRefreshToken()
     await deps.sessions.create({

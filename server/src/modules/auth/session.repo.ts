@@ -15,7 +15,11 @@ export const createSessionRepo = (conn: Connection): SessionRepo => {
       await M.create({ patientId: new Types.ObjectId(patientId), tokenHash, familyId, expiresAt })
     },
     async countActive(patientId, at) {
-      return M.countDocuments({ patientId: new Types.ObjectId(patientId), revokedAt: null, expiresAt: { $gt: at } })
+      return M.countDocuments({
+        patientId: new Types.ObjectId(patientId),
+        revokedAt: null,
+        expiresAt: { $gt: at },
+      })
     },
     async deleteExpired(at) {
       const r = await M.deleteMany({ expiresAt: { $lt: at } })

@@ -15,7 +15,11 @@ export interface TokenService {
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex')
 
 /** Short-lived HS256 access tokens (JWT) and opaque refresh tokens (stored only as a hash). */
-export const createTokenService = (o: { secret: string; accessTtlSeconds: number; clock: Clock }): TokenService => ({
+export const createTokenService = (o: {
+  secret: string
+  accessTtlSeconds: number
+  clock: Clock
+}): TokenService => ({
   issueAccessToken(p) {
     const now = Math.floor(o.clock.now().getTime() / 1000)
     const token = jwt.sign({ kind: p.kind, iat: now, exp: now + o.accessTtlSeconds }, o.secret, {
@@ -39,7 +43,8 @@ export const createTokenService = (o: { secret: string; accessTtlSeconds: number
       return { kind: 'patient', patientId: claims.sub }
     } catch (e) {
       if (e instanceof AppError) throw e
-      if (e instanceof jwt.TokenExpiredError) throw new AppError('AUTH_TOKEN_EXPIRED', 'Access token has expired; refresh it')
+      if (e instanceof jwt.TokenExpiredError)
+        throw new AppError('AUTH_TOKEN_EXPIRED', 'Access token has expired; refresh it')
       throw new AppError('AUTH_TOKEN_INVALID', 'Access token is invalid')
     }
   },

@@ -10,7 +10,11 @@ const toPatient = (d: PatientDoc): Patient => ({
 
 export interface PatientRepo {
   /** Finds the patient of an openid or creates it, atomically (one patient per openid). */
-  findOrCreateByOpenid(input: { openid: string; unionid: string | undefined; at: Date }): Promise<{ patient: Patient; created: boolean }>
+  findOrCreateByOpenid(input: {
+    openid: string
+    unionid: string | undefined
+    at: Date
+  }): Promise<{ patient: Patient; created: boolean }>
   findById(id: string): Promise<Patient | null>
   updateName(id: string, name: string): Promise<Patient | null>
 }

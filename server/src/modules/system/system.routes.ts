@@ -26,14 +26,17 @@ export const mountSystemRoutes = (
   }))
   mount(router, systemRoutes.readyz, verify, async () => {
     const up = await pingDatabase(deps.db)
-    if (!up) throw new AppError('NOT_READY', 'The database is not reachable', { checks: { database: 'down' } })
+    if (!up)
+      throw new AppError('NOT_READY', 'The database is not reachable', { checks: { database: 'down' } })
     return { status: 'ready' as const, checks: { database: 'up' as const } }
   })
   mount(router, systemRoutes.openapi, verify, () => document as unknown as Record<string, unknown>)
   const clientConfig: ClientConfig = {
     mode: deps.config.platformMode,
     hospitalName: deps.config.hospitalName,
-    ...(deps.config.platformMode === 'simulated' ? { simulators: { wechat: deps.config.wechat.apiBase } } : {}),
+    ...(deps.config.platformMode === 'simulated'
+      ? { simulators: { wechat: deps.config.wechat.apiBase } }
+      : {}),
   }
   mount(router, systemRoutes.clientConfig, verify, () => clientConfig)
 }

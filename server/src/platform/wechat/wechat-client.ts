@@ -27,7 +27,10 @@ const Code2Session = ErrFields.extend({
   session_key: z.string().optional(),
   unionid: z.string().optional(),
 })
-const TokenResponse = ErrFields.extend({ access_token: z.string().optional(), expires_in: z.number().optional() })
+const TokenResponse = ErrFields.extend({
+  access_token: z.string().optional(),
+  expires_in: z.number().optional(),
+})
 
 export interface WechatClientOptions {
   appid: string
@@ -104,13 +107,19 @@ export class WechatClient {
       secret: this.o.secret,
       force_refresh: forceRefresh,
     })
-    if (!r.access_token || !r.expires_in) throw new WechatApiError(-2, 'response without access_token', 'stable_token')
+    if (!r.access_token || !r.expires_in)
+      throw new WechatApiError(-2, 'response without access_token', 'stable_token')
     const now = this.o.clock.now().getTime()
     this.cached = { token: r.access_token, refreshAt: now + Math.max(0, r.expires_in - 300) * 1000 }
     return r.access_token
   }
 
-  private async call<T extends z.ZodTypeAny>(api: string, schema: T, pathAndQuery: string, body?: unknown): Promise<z.infer<T>> {
+  private async call<T extends z.ZodTypeAny>(
+    api: string,
+    schema: T,
+    pathAndQuery: string,
+    body?: unknown,
+  ): Promise<z.infer<T>> {
     const f = this.o.fetchImpl ?? fetch
     let res: Response
     try {
@@ -125,7 +134,8 @@ export class WechatClient {
     }
     if (!res.ok) throw new AppError('UPSTREAM_UNAVAILABLE', `WeChat ${api} answered HTTP ${res.status}`)
     const parsed = schema.safeParse(await res.json().catch(() => undefined))
-    if (!parsed.success) throw new AppError('UPSTREAM_UNAVAILABLE', `WeChat ${api} answered an unexpected body`)
+    if (!parsed.success)
+      throw new AppError('UPSTREAM_UNAVAILABLE', `WeChat ${api} answered an unexpected body`)
     const data = parsed.data as z.infer<typeof ErrFields>
     if (data.errcode !== undefined && data.errcode !== 0)
       throw new WechatApiError(data.errcode, data.errmsg ?? '', api)

@@ -99,7 +99,10 @@ export class WechatSim extends SimServer {
     return { body: { errcode, errmsg: `${errmsg}, rid: ${digest(`rid:${++this.seq}`, 24, 'hex')}` } }
   }
 
-  private checkApp(appid: string | null | undefined, secret: string | null | undefined): SimResponse | undefined {
+  private checkApp(
+    appid: string | null | undefined,
+    secret: string | null | undefined,
+  ): SimResponse | undefined {
     if (!appid) return this.err(41002, 'appid missing')
     if (!secret) return this.err(41004, 'appsecret missing')
     if (appid !== this.options.appid) return this.err(40013, 'invalid appid')
@@ -156,7 +159,12 @@ export class WechatSim extends SimServer {
   }
 
   private stableToken(r: SimRequest): SimResponse {
-    const b = (r.json ?? {}) as { grant_type?: unknown; appid?: unknown; secret?: unknown; force_refresh?: unknown }
+    const b = (r.json ?? {}) as {
+      grant_type?: unknown
+      appid?: unknown
+      secret?: unknown
+      force_refresh?: unknown
+    }
     if (b.grant_type !== 'client_credential') return this.err(40002, 'invalid grant_type')
     const bad = this.checkApp(
       typeof b.appid === 'string' ? b.appid : undefined,
@@ -166,7 +174,8 @@ export class WechatSim extends SimServer {
     const now = this.clock.now()
     if (b.force_refresh === true) {
       this.forceRefreshes = this.forceRefreshes.filter((t) => now - t < 86_400_000)
-      if (this.forceRefreshes.length >= FORCE_REFRESH_PER_DAY) return this.err(45009, 'reach max api daily quota limit')
+      if (this.forceRefreshes.length >= FORCE_REFRESH_PER_DAY)
+        return this.err(45009, 'reach max api daily quota limit')
       const last = this.forceRefreshes.at(-1)
       if (last !== undefined && now - last < FORCE_REFRESH_MIN_GAP_MS)
         return this.err(45011, 'api minute-quota reach limit mustslower retry next minute')
@@ -178,7 +187,8 @@ export class WechatSim extends SimServer {
     } else {
       const cur = this.currentStable ? this.tokens.get(this.currentStable) : undefined
       // Normal mode returns the same token with its remaining life, pre-refreshed ~5 min before expiry.
-      if (!cur || cur.revoked || cur.expiresAt - now <= STABLE_PREREFRESH_S * 1000) this.currentStable = this.issue('stable')
+      if (!cur || cur.revoked || cur.expiresAt - now <= STABLE_PREREFRESH_S * 1000)
+        this.currentStable = this.issue('stable')
     }
     const token = this.currentStable!
     const t = this.tokens.get(token)!
