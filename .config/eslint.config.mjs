@@ -36,7 +36,10 @@ export default tseslint.config(
   {
     files: ['**/*.mjs', '**/*.js', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { globals: { ...globals.node } },
+    languageOptions: {
+      globals: { ...globals.node },
+      parserOptions: { projectService: false, project: null },
+    },
   },
   {
     files: ['**/*.test.ts', '**/*.int.test.ts', 'tests/**/*.ts'],

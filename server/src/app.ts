@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http'
 import { resolve } from 'node:path'
 import bodyParser from '@koa/bodyparser'
 import Router from '@koa/router'
@@ -32,6 +33,13 @@ const REPO_ROOT = resolve(__dirname, '..', '..')
 export const DEFAULT_CONSOLE_DIR = resolve(REPO_ROOT, 'server/console/dist')
 export const DEFAULT_H5_DIR = resolve(REPO_ROOT, 'miniapp/dist/h5')
 
+/** A node http listener for the app (Koa settles its own errors, so the promise is not awaited). */
+export const requestListener =
+  (app: Koa<AppState>): RequestListener =>
+  (req, res) => {
+    void app.callback()(req, res)
+  }
+
 /** Builds the Koa app (never listens: tests drive `app.callback()` directly). */
 export const createApp = (deps: AppDeps): Koa<AppState> => {
   const { config, clock, db } = deps
@@ -62,8 +70,8 @@ export const createApp = (deps: AppDeps): Koa<AppState> => {
     app.use(staticSite('/console', deps.consoleDir ?? DEFAULT_CONSOLE_DIR, 'npm run build:console'))
     app.use(staticSite('/h5', deps.h5Dir ?? DEFAULT_H5_DIR, 'npm run build:miniapp'))
     app.use(async (ctx, next) => {
-      if (ctx.path === '/' && ctx.method === 'GET') return ctx.redirect('/console/')
-      return next()
+      if (ctx.path === '/' && ctx.method === 'GET') ctx.redirect('/console/')
+      else await next()
     })
   }
   app.use(

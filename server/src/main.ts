@@ -1,6 +1,6 @@
 import { createServer } from 'node:http'
 import { resolve } from 'node:path'
-import { createApp } from './app'
+import { createApp, requestListener } from './app'
 import { systemClock } from './clock'
 import { loadConfigOrExit } from './config'
 import { openConnection, syncIndexes } from './db/connection'
@@ -40,7 +40,7 @@ const main = async (): Promise<void> => {
   const app = createApp({ config, logger, clock, db, wechat })
   await syncIndexes(db)
 
-  const server = runApi ? createServer(app.callback()) : undefined
+  const server = runApi ? createServer(requestListener(app)) : undefined
   if (server) {
     await new Promise<void>((ok, fail) => {
       server.once('error', fail)
@@ -74,7 +74,9 @@ const main = async (): Promise<void> => {
     force.unref()
     if (server) {
       await new Promise<void>((ok) => {
-        server.close(() => ok())
+        server.close(() => {
+          ok()
+        })
         server.closeIdleConnections()
       })
     }

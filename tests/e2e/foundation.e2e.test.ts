@@ -10,14 +10,14 @@ import { useServerHarness } from '../src/harness/server-harness'
  * console shows the product name and live health. Screenshots land in artifacts/e2e/.
  */
 const h = useServerHarness()
-let browser: Awaited<ReturnType<typeof launchBrowser>>
+let browser: ReturnType<typeof launchBrowser>
 
 const requireBuild = (dir: string, cmd: string): void => {
   if (!existsSync(`${dir}/index.html`)) throw new Error(`${dir} is not built; run ${cmd} (npm test does)`)
 }
 
-beforeAll(async () => {
-  browser = await launchBrowser()
+beforeAll(() => {
+  browser = launchBrowser()
 })
 afterAll(() => browser?.close())
 
@@ -43,10 +43,14 @@ describe('patient h5', () => {
     await browser.screenshot(page, '02-h5-home')
 
     const fonts = await renderedFonts(page, '.greeting')
-    expect(fonts.filter((f) => isCjkFamily(f.familyName)).reduce((n, f) => n + f.glyphCount, 0)).toBeGreaterThanOrEqual(4)
+    expect(
+      fonts.filter((f) => isCjkFamily(f.familyName)).reduce((n, f) => n + f.glyphCount, 0),
+    ).toBeGreaterThanOrEqual(4)
 
     // the server really created the patient with that name for the simulator's openid
-    const stored = await patientModel(h.db).findOne({ openid: h.sim.identity(user).openid }).lean()
+    const stored = await patientModel(h.db)
+      .findOne({ openid: h.sim.identity(user).openid })
+      .lean()
     expect(stored?.name).toBe('李秀英')
   })
 

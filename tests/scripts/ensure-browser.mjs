@@ -14,13 +14,16 @@ export const ensureBrowser = () => {
   const root = process.getuid?.() === 0
   const sudo = root ? [] : has('sudo', ['-n', 'true']) ? ['sudo', '-n'] : null
   if (!sudo) {
-    throw new Error(`Missing ${missing.join(', ')}; install them with: sudo apt-get install -y ${missing.join(' ')}`)
+    throw new Error(
+      `Missing ${missing.join(', ')}; install them with: sudo apt-get install -y ${missing.join(' ')}`,
+    )
   }
   console.log(`[setup] installing ${missing.join(', ')} from Debian packages…`)
-  const run = (args) => execFileSync(sudo[0] ?? args[0], sudo.length ? [...sudo.slice(1), ...args] : args.slice(1), {
-    stdio: 'inherit',
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  })
+  const run = (args) =>
+    execFileSync(sudo[0] ?? args[0], sudo.length ? [...sudo.slice(1), ...args] : args.slice(1), {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    })
   run(['apt-get', 'update', '-qq'])
   run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...missing])
   const path = chromium()

@@ -14,7 +14,17 @@ const formatUptime = (s: number): string => {
 
 type Tone = 'ok' | 'bad' | 'neutral'
 
-const StatusCard = ({ title, value, tone, hint }: { title: string; value: string; tone: Tone; hint?: string }) => (
+const StatusCard = ({
+  title,
+  value,
+  tone,
+  hint,
+}: {
+  title: string
+  value: string
+  tone: Tone
+  hint?: string
+}) => (
   <div className={`card status-${tone}`} data-testid={`status-${title}`}>
     <div className="card-title">{title}</div>
     <div className="card-value">

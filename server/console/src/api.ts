@@ -17,7 +17,11 @@ const getJson = async (path: string): Promise<{ status: number; body: unknown }>
 export const fetchStatus = async (): Promise<ServerStatus> => {
   const checkedAt = new Date()
   try {
-    const [h, r, c] = await Promise.all([getJson('/healthz'), getJson('/readyz'), getJson('/api/v1/client-config')])
+    const [h, r, c] = await Promise.all([
+      getJson('/healthz'),
+      getJson('/readyz'),
+      getJson('/api/v1/client-config'),
+    ])
     const health = Health.safeParse(h.body)
     const ready = Readiness.safeParse(r.body)
     const config = ClientConfig.safeParse(c.body)
@@ -29,6 +33,12 @@ export const fetchStatus = async (): Promise<ServerStatus> => {
       checkedAt,
     }
   } catch (e) {
-    return { health: null, readiness: null, config: null, error: e instanceof Error ? e.message : String(e), checkedAt }
+    return {
+      health: null,
+      readiness: null,
+      config: null,
+      error: e instanceof Error ? e.message : String(e),
+      checkedAt,
+    }
   }
 }

@@ -18,7 +18,7 @@ export const openConnection = async (uri: string, dbName?: string): Promise<Conn
 
 /** Database reachability for /readyz: a ping bounded by a short timeout. */
 export const pingDatabase = async (conn: Connection, timeoutMs = 1500): Promise<boolean> => {
-  if (conn.readyState !== 1 || !conn.db) return false
+  if (conn.readyState !== mongoose.ConnectionStates.connected || !conn.db) return false
   const db = conn.db
   let timer: NodeJS.Timeout | undefined
   try {

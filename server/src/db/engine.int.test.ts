@@ -3,10 +3,9 @@
 // conditional $inc, and day buckets computed in the hospital's time zone.
 import mongoose, { Schema } from 'mongoose'
 import type { Model } from 'mongoose'
-import { useTestDatabase } from './test-db'
+import { useTestDatabase } from '../../../tests/src/jest/test-database'
 
-// TODO(lead): take the URI from config.ts once it exists; server/src reads process.env nowhere else.
-const db = useTestDatabase(() => process.env.MONGODB_URI)
+const db = useTestDatabase()
 
 const CONCURRENCY = 50
 

@@ -104,6 +104,7 @@ export async function ensureJavaEngine(
 
   const { hash, pomFile, sources } = await hashEngineSources(engineDir)
   if (await isBuilt(stampFile, hash, libDir, classesDir)) {
+    await ensureJavaToolchain(log, false)
     return { classpath, cached: true }
   }
 
@@ -112,9 +113,10 @@ export async function ensureJavaEngine(
   try {
     // Another process may have finished the build while we waited for the lock.
     if (await isBuilt(stampFile, hash, libDir, classesDir)) {
+      await ensureJavaToolchain(log, false)
       return { classpath, cached: true }
     }
-    await ensureJavaToolchain(log)
+    await ensureJavaToolchain(log, true)
     const started = Date.now()
     const stage = join(cacheDir, `tmp-${process.pid}-${randomBytes(4).toString('hex')}`)
     await mkdir(stage, { recursive: true })
@@ -265,8 +267,11 @@ async function isStaleLock(lockDir: string, ownerFile: string): Promise<boolean>
   }
 }
 
-/** java (17+), javac and mvn must be on PATH; as root on Debian the missing ones are installed with apt-get. */
-async function ensureJavaToolchain(log: (msg: string) => void): Promise<void> {
+/**
+ * java (17+) must be on PATH, and to build also javac and mvn; as root on Debian the missing ones are
+ * installed with apt-get, otherwise the error names what to install.
+ */
+async function ensureJavaToolchain(log: (msg: string) => void, build: boolean): Promise<void> {
   const missing: string[] = []
   const packages: string[] = []
   const javaVersion = await probe('java', ['-version'])
@@ -274,11 +279,11 @@ async function ensureJavaToolchain(log: (msg: string) => void): Promise<void> {
     missing.push(javaVersion === null ? 'java' : `java ${JAVA_RELEASE}+ (found ${firstLine(javaVersion)})`)
     packages.push(`openjdk-${JAVA_RELEASE}-jre-headless`)
   }
-  if ((await probe('javac', ['-version'])) === null) {
+  if (build && (await probe('javac', ['-version'])) === null) {
     missing.push('javac')
     packages.push(`openjdk-${JAVA_RELEASE}-jdk-headless`)
   }
-  if ((await probe('mvn', ['-v'])) === null) {
+  if (build && (await probe('mvn', ['-v'])) === null) {
     missing.push('mvn')
     packages.push('maven')
   }
@@ -286,12 +291,12 @@ async function ensureJavaToolchain(log: (msg: string) => void): Promise<void> {
 
   const canApt =
     process.getuid?.() === 0 && existsSync('/etc/debian_version') && (await probe('apt-get', ['-v'])) !== null
+  const what = build ? `a JDK ${JAVA_RELEASE}+ and Apache Maven` : `a Java ${JAVA_RELEASE}+ runtime`
+  const advice =
+    `install ${what} (Debian/Ubuntu: apt-get install ${packages.join(' ')}), ` +
+    'or put mongod on PATH, or set MONGODB_URI to a running MongoDB'
   if (!canApt) {
-    throw new Error(
-      `engine: mongo-java-server needs ${missing.join(', ')} on PATH. Install a JDK ${JAVA_RELEASE}+ and ` +
-        `Apache Maven (Debian/Ubuntu: apt-get install ${packages.join(' ')}), install mongod, ` +
-        'or set MONGODB_URI to a running MongoDB.',
-    )
+    throw new Error(`engine: mongo-java-server needs ${missing.join(', ')} on PATH: ${advice}.`)
   }
   log(`engine: installing ${packages.join(' ')} with apt-get`)
   const install = ['DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '--no-install-recommends']
@@ -299,6 +304,12 @@ async function ensureJavaToolchain(log: (msg: string) => void): Promise<void> {
   if (first.code !== 0) {
     await runChecked('env', ['DEBIAN_FRONTEND=noninteractive', 'apt-get', 'update'])
     await runChecked('env', [...install, ...packages])
+  }
+  const javaNow = await probe('java', ['-version'])
+  if (javaNow === null || javaMajor(javaNow) < JAVA_RELEASE) {
+    throw new Error(
+      `engine: after apt-get install, java is ${javaNow === null ? 'still missing' : firstLine(javaNow)}: ${advice}.`,
+    )
   }
 }
 

@@ -13,7 +13,10 @@ export type TokenVerifier = (token: string) => Principal
 export const requireAuth =
   (auth: RouteAuth, verify: TokenVerifier): Middleware<AppState> =>
   async (ctx, next) => {
-    if (auth === 'public') return next()
+    if (auth === 'public') {
+      await next()
+      return
+    }
     const header = ctx.get('authorization')
     const m = /^Bearer\s+(\S+)$/i.exec(header)
     if (!m) throw new AppError('AUTH_REQUIRED', 'Send an access token: Authorization: Bearer <token>')

@@ -12,9 +12,15 @@ import type { AppState } from './context'
 export const staticSite =
   (prefix: string, root: string, buildHint: string): Middleware<AppState> =>
   async (ctx, next) => {
-    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next()
-    if (ctx.path !== prefix && !ctx.path.startsWith(`${prefix}/`)) return next()
-    if (ctx.path === prefix) return ctx.redirect(`${prefix}/`)
+    const mine = ctx.path === prefix || ctx.path.startsWith(`${prefix}/`)
+    if (!mine || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) {
+      await next()
+      return
+    }
+    if (ctx.path === prefix) {
+      ctx.redirect(`${prefix}/`)
+      return
+    }
     if (!existsSync(join(root, 'index.html'))) {
       ctx.status = 503
       ctx.type = 'text/plain; charset=utf-8'

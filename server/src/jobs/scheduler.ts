@@ -37,7 +37,7 @@ export const startScheduler = (jobs: Job[], o: { timezone: string; logger: Logge
   )
   return {
     async stop() {
-      await Promise.all(tasks.map((t) => t.stop()))
+      for (const t of tasks) await t.stop()
       await Promise.all(running.values())
     },
   }

@@ -21,7 +21,7 @@ export interface Browser {
  * Debian's chromium driven by playwright-core, headless, in a fresh profile (platform.md §6.5).
  * Console errors and failed requests of every page are kept so a test can assert on them.
  */
-export const launchBrowser = async (): Promise<Browser & { errors: string[] }> => {
+export const launchBrowser = (): Browser & { errors: string[] } => {
   const profile = mkdtempSync(join(tmpdir(), 'careloop-e2e-'))
   mkdirSync(ARTIFACTS_DIR, { recursive: true })
   const errors: string[] = []
@@ -32,7 +32,9 @@ export const launchBrowser = async (): Promise<Browser & { errors: string[] }> =
       headless: true,
       locale: 'zh-CN',
       timezoneId: 'Asia/Shanghai',
-      ...(mobile ? { viewport: { width: 375, height: 812 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true } : { viewport: { width: 1280, height: 800 } }),
+      ...(mobile
+        ? { viewport: { width: 375, height: 812 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
+        : { viewport: { width: 1280, height: 800 } }),
       args: [
         '--headless',
         '--no-sandbox',
@@ -51,7 +53,8 @@ export const launchBrowser = async (): Promise<Browser & { errors: string[] }> =
       contexts.push(ctx)
       const page = ctx.pages()[0] ?? (await ctx.newPage())
       page.on('console', (m) => {
-        if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(`console: ${m.text()}`)
+        if (m.type() === 'error' && !m.text().startsWith('Failed to load resource'))
+          errors.push(`console: ${m.text()}`)
       })
       page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`))
       page.on('response', (r) => {
@@ -76,7 +79,10 @@ export const launchBrowser = async (): Promise<Browser & { errors: string[] }> =
  * `selector` (CDP CSS.getPlatformFontsForNode), e.g. [{ familyName: 'Noto Sans CJK SC', glyphCount: 4 }].
  * Chinese renders for real only when a CJK family drew the glyphs (not tofu boxes).
  */
-export const renderedFonts = async (page: Page, selector: string): Promise<{ familyName: string; glyphCount: number }[]> => {
+export const renderedFonts = async (
+  page: Page,
+  selector: string,
+): Promise<{ familyName: string; glyphCount: number }[]> => {
   const cdp = await page.context().newCDPSession(page)
   try {
     await cdp.send('DOM.enable')
@@ -89,7 +95,9 @@ export const renderedFonts = async (page: Page, selector: string): Promise<{ fam
     const fonts = new Map<string, number>()
     const visit = async (n: typeof node): Promise<void> => {
       if (n.nodeType === 3) {
-        const { nodeIds } = await cdp.send('DOM.pushNodesByBackendIdsToFrontend', { backendNodeIds: [n.backendNodeId] })
+        const { nodeIds } = await cdp.send('DOM.pushNodesByBackendIdsToFrontend', {
+          backendNodeIds: [n.backendNodeId],
+        })
         const r = await cdp.send('CSS.getPlatformFontsForNode', { nodeId: nodeIds[0]! })
         for (const f of r.fonts) fonts.set(f.familyName, (fonts.get(f.familyName) ?? 0) + f.glyphCount)
       }
@@ -103,4 +111,5 @@ export const renderedFonts = async (page: Page, selector: string): Promise<{ fam
   }
 }
 
-export const isCjkFamily = (name: string): boolean => /CJK|Hei|Song|Kai|WenQuanYi|PingFang|YaHei|Droid Sans Fallback/i.test(name)
+export const isCjkFamily = (name: string): boolean =>
+  /CJK|Hei|Song|Kai|WenQuanYi|PingFang|YaHei|Droid Sans Fallback/i.test(name)

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createApp, type AppDeps } from '../../../server/src/app'
+import { createApp, requestListener, type AppDeps } from '../../../server/src/app'
 import { ManualClock } from '../../../server/src/clock'
 import { parseConfig, type Config } from '../../../server/src/config'
 import { syncIndexes } from '../../../server/src/db/connection'
@@ -59,7 +59,7 @@ export const useServerHarness = (
     const wechat = new WechatClient({ ...config.wechat, clock })
     const app = createApp({ config, logger: createLogger('silent'), clock, db, wechat, ...overrides })
     await syncIndexes(db)
-    server = createServer(app.callback())
+    server = createServer(requestListener(app))
     await new Promise<void>((ok) => server!.listen(0, '127.0.0.1', ok))
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   })

@@ -1,4 +1,4 @@
-import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose'
+import { Schema, type Connection, type InferSchemaType, type Model, type Types } from 'mongoose'
 
 const patientSchema = new Schema(
   {
@@ -16,7 +16,7 @@ patientSchema.index({ openid: 1 }, { unique: true })
 // Identity stitching: WeCom external contacts carry the unionid.
 patientSchema.index({ unionid: 1 }, { sparse: true })
 
-export type PatientDoc = InferSchemaType<typeof patientSchema> & { _id: import('mongoose').Types.ObjectId }
+export type PatientDoc = InferSchemaType<typeof patientSchema> & { _id: Types.ObjectId }
 
 export const patientModel = (conn: Connection): Model<PatientDoc> =>
   (conn.models.Patient as Model<PatientDoc> | undefined) ?? conn.model<PatientDoc>('Patient', patientSchema)

@@ -4,7 +4,7 @@ import type Router from '@koa/router'
 import { apiRoutes, ClientConfig, ErrorBody, Health, Readiness } from '@careloop/shared'
 import { useServerHarness } from '../../../../tests/src/harness/server-harness'
 import { useTestDatabase } from '../../../../tests/src/jest/test-database'
-import { createApp } from '../../app'
+import { createApp, requestListener } from '../../app'
 import { systemClock } from '../../clock'
 import { parseConfig } from '../../config'
 import { openConnection } from '../../db/connection'
@@ -44,7 +44,7 @@ describe('system routes', () => {
       db,
       wechat: new WechatClient({ ...config.wechat, clock: systemClock }),
     })
-    const server = createServer(app.callback())
+    const server = createServer(requestListener(app))
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok))
     try {
       const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/readyz`)

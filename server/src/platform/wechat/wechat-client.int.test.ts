@@ -51,14 +51,14 @@ describe('WechatClient against the simulator', () => {
     const t1 = await client.accessToken()
     await fetch(`${sim.url}/_sim/wx/tokens/revoke`, { method: 'POST', body: JSON.stringify({ token: t1 }) })
     const seen: string[] = []
-    const result = await client.withAccessToken(async (token) => {
+    const result = await client.withAccessToken((token) => {
       seen.push(token)
       const bad = sim.checkAccessToken(token)
       if (bad) {
         const b = bad.body as { errcode: number; errmsg: string }
-        throw new WechatApiError(b.errcode, b.errmsg, 'test')
+        return Promise.reject(new WechatApiError(b.errcode, b.errmsg, 'test'))
       }
-      return 'ok'
+      return Promise.resolve('ok')
     })
     expect(result).toBe('ok')
     expect(seen).toHaveLength(2)
@@ -73,11 +73,13 @@ describe('WechatClient against the simulator', () => {
     const t1 = await client.accessToken()
     const seen: string[] = []
     // The platform calls t1 stale although stable_token still returns it (e.g. another server forced a refresh).
-    const result = await client.withAccessToken(async (token) => {
+    const result = await client.withAccessToken((token) => {
       seen.push(token)
       if (token === t1)
-        throw new WechatApiError(40001, 'invalid credential, access_token is invalid or not latest', 'test')
-      return 'ok'
+        return Promise.reject(
+          new WechatApiError(40001, 'invalid credential, access_token is invalid or not latest', 'test'),
+        )
+      return Promise.resolve('ok')
     })
     expect(result).toBe('ok')
     expect(seen[1]).not.toBe(t1)

@@ -114,12 +114,12 @@ export class WechatClient {
     return r.access_token
   }
 
-  private async call<T extends z.ZodTypeAny>(
+  private async call<O extends z.infer<typeof ErrFields>>(
     api: string,
-    schema: T,
+    schema: z.ZodType<O, z.ZodTypeDef, unknown>,
     pathAndQuery: string,
     body?: unknown,
-  ): Promise<z.infer<T>> {
+  ): Promise<O> {
     const f = this.o.fetchImpl ?? fetch
     let res: Response
     try {
@@ -136,9 +136,9 @@ export class WechatClient {
     const parsed = schema.safeParse(await res.json().catch(() => undefined))
     if (!parsed.success)
       throw new AppError('UPSTREAM_UNAVAILABLE', `WeChat ${api} answered an unexpected body`)
-    const data = parsed.data as z.infer<typeof ErrFields>
+    const data = parsed.data
     if (data.errcode !== undefined && data.errcode !== 0)
       throw new WechatApiError(data.errcode, data.errmsg ?? '', api)
-    return parsed.data as z.infer<T>
+    return data
   }
 }

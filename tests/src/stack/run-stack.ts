@@ -1,0 +1,162 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createWriteStream, mkdirSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { LoginResponse, MeResponse } from '@careloop/shared'
+import { resolveEngine, type EngineHandle } from '../../../server/src/db/local-engine'
+import { WechatSim } from '../sim/wechat/wechat-sim'
+
+/**
+ * The local product, as `npm start` runs it: the database engine (MONGODB_URI, else a mongod on
+ * PATH, else mongo-java-server with its H2 file backend under .data/), the WeChat simulator, the
+ * server process (API + worker, console and h5 served) and the WeCom bot process, then an
+ * idempotent demo data set. Child logs go to .data/logs/.
+ */
+
+const repoRoot = resolve(__dirname, '../../..')
+const env = process.env
+const PORT = Number(env.PORT ?? 3000)
+const SIM_PORT = Number(env.WECHAT_SIM_PORT ?? 4101)
+const BOT_PORT = Number(env.BOT_PORT ?? 3200)
+const dataDir = resolve(repoRoot, env.DATA_DIR ?? '.data')
+const logDir = join(dataDir, 'logs')
+
+/** Local-only credentials for the simulators. The WeCom values are the official sample vectors (platform.md §3.3). */
+const SIM_WECHAT = { appid: 'wxsimappid0000001', secret: 'sim-secret' }
+const DEV_WECOM = {
+  WECOM_TOKEN: 'hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo',
+  WECOM_ENCODING_AES_KEY: '6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt',
+  WECOM_CORP_ID: 'ww1436e0e65a779aee',
+}
+const DEMO = { user: 'demo', name: '王秀英' }
+
+const children: ChildProcess[] = []
+let engine: EngineHandle | undefined
+let sim: WechatSim | undefined
+let stopping = false
+
+const startChild = (name: string, script: string, childEnv: Record<string, string>): ChildProcess => {
+  const log = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' })
+  const child = spawn(process.execPath, [script], {
+    cwd: repoRoot,
+    env: { ...env, ...childEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  child.stdout.pipe(log)
+  child.stderr.on('data', (d: Buffer) => {
+    log.write(d)
+    process.stderr.write(`[${name}] ${d.toString()}`)
+  })
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`\n${name} exited (${code ?? signal}); see ${join(logDir, `${name}.log`)}. Stopping.`)
+      void stop(1)
+    }
+  })
+  children.push(child)
+  return child
+}
+
+const waitFor = async (url: string, what: string, timeoutMs = 60_000): Promise<void> => {
+  const until = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      const r = await fetch(url)
+      if (r.ok) return
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > until)
+      throw new Error(`${what} did not become ready at ${url} within ${timeoutMs / 1000}s`)
+    await new Promise((ok) => setTimeout(ok, 300))
+  }
+}
+
+/** The demo patient, through the real API: log in as the simulator's `demo` user and set the name once. */
+const seedDemo = async (api: string, wechat: WechatSim): Promise<void> => {
+  const { code } = wechat.loginCode(DEMO.user)
+  const res = await fetch(`${api}/api/v1/auth/wechat/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code }),
+  })
+  if (!res.ok) throw new Error(`demo login failed: ${res.status} ${await res.text()}`)
+  const login = LoginResponse.parse(await res.json())
+  if (login.patient.name === DEMO.name) return
+  const upd = await fetch(`${api}/api/v1/me`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${login.accessToken}` },
+    body: JSON.stringify({ name: DEMO.name }),
+  })
+  MeResponse.parse(await upd.json())
+}
+
+const stop = async (code = 0): Promise<void> => {
+  if (stopping) return
+  stopping = true
+  console.log('\nStopping CareLoop…')
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise<void>((ok) => {
+          if (c.exitCode !== null || c.signalCode !== null) return ok()
+          c.once('exit', () => ok())
+          c.kill('SIGTERM')
+          setTimeout(() => c.kill('SIGKILL'), 10_000).unref()
+        }),
+    ),
+  )
+  await sim?.close()
+  await engine?.stop()
+  process.exit(code)
+}
+
+const main = async (): Promise<void> => {
+  mkdirSync(logDir, { recursive: true })
+  engine = await resolveEngine({
+    mongodbUri: env.MONGODB_URI,
+    backend: 'h2',
+    dataDir,
+    repoRoot,
+    log: (m) => console.log(`  engine: ${m}`),
+  })
+  const mongodbUri = env.MONGODB_URI ?? `${engine.uri.replace(/\/$/, '')}/careloop`
+
+  sim = new WechatSim(SIM_WECHAT)
+  const simUrl = await sim.listen(SIM_PORT)
+
+  const api = `http://127.0.0.1:${PORT}`
+  startChild('server', 'server/dist/main.js', {
+    NODE_ENV: 'development',
+    HOST: '127.0.0.1',
+    PORT: String(PORT),
+    MONGODB_URI: mongodbUri,
+    WECHAT_APPID: SIM_WECHAT.appid,
+    WECHAT_SECRET: SIM_WECHAT.secret,
+    WECHAT_API_BASE: simUrl,
+  })
+  startChild('wecom-bot', 'wecom-bot/dist/main.js', {
+    ...DEV_WECOM,
+    BOT_HOST: '127.0.0.1',
+    BOT_PORT: String(BOT_PORT),
+    SERVER_BASE_URL: api,
+  })
+  await waitFor(`${api}/readyz`, 'the server')
+  await waitFor(`http://127.0.0.1:${BOT_PORT}/healthz`, 'the WeCom bot')
+  await seedDemo(api, sim)
+
+  const line = (label: string, value: string) => console.log(`  ${label.padEnd(26)}${value}`)
+  console.log('\n\x1b[32mCareLoop is running\x1b[0m (local simulators; database: ' + engine.kind + ')\n')
+  line('患者端小程序 H5:', `${api}/h5/   (模拟微信用户 "${DEMO.user}" = ${DEMO.name})`)
+  line('运营控制台 Console:', `${api}/console/`)
+  line('API (OpenAPI):', `${api}/api/openapi.json`)
+  line('WeChat simulator:', simUrl)
+  line('WeCom bot callback:', `http://127.0.0.1:${BOT_PORT}/wecom/callback`)
+  line('Logs:', logDir)
+  console.log('\nPress Ctrl-C to stop.')
+}
+
+for (const s of ['SIGINT', 'SIGTERM'] as const) process.on(s, () => void stop(0))
+main().catch(async (e: unknown) => {
+  console.error(`\nCareLoop failed to start: ${e instanceof Error ? e.message : String(e)}`)
+  await stop(1)
+})

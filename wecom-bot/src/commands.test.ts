@@ -1,0 +1,60 @@
+import type { WecomInboundMessage } from './callback-xml'
+import { handleNurseCommand, HELP_TEXT, NURSE_COMMANDS, nurseMessageHandler } from './commands'
+
+describe('handleNurseCommand', () => {
+  it.each(['帮助', 'help', 'HELP', '?', '？', '  帮助  ', ''])('answers %j with the help text', (text) => {
+    expect(handleNurseCommand('ChenJiaShun', text)).toBe(HELP_TEXT)
+  })
+
+  it('lists every planned command and says which ones work now', () => {
+    for (const usage of [
+      '今日随访',
+      '查患者 <姓名/手机尾号>',
+      '打标签',
+      '群统计',
+      '待群发',
+      '完成 <任务号>',
+    ]) {
+      expect(HELP_TEXT).toContain(usage)
+    }
+    const [now, later] = HELP_TEXT.split('即将上线（暂不可用）：')
+    expect(now).toContain('现在可用：')
+    expect(now).toContain('帮助')
+    expect(now).not.toContain('今日随访')
+    expect(later).toContain('今日随访')
+    expect(NURSE_COMMANDS.filter((command) => command.available).map((command) => command.usage)).toEqual([
+      '帮助',
+    ])
+  })
+
+  it('does not pretend the planned commands work', () => {
+    expect(handleNurseCommand('u1', '今日随访')).toBe('暂不支持「今日随访」。发送「帮助」查看可用指令。')
+    expect(handleNurseCommand('u1', '完成 42')).toBe('暂不支持「完成 42」。发送「帮助」查看可用指令。')
+  })
+
+  it('answers anything else with the unsupported text, shortening long input', () => {
+    expect(handleNurseCommand('u1', '你好')).toBe('暂不支持「你好」。发送「帮助」查看可用指令。')
+    const long = '一'.repeat(50)
+    expect(handleNurseCommand('u1', long)).toBe(`暂不支持「${'一'.repeat(20)}…」。发送「帮助」查看可用指令。`)
+  })
+})
+
+describe('nurseMessageHandler', () => {
+  const message = (fields: Partial<WecomInboundMessage>): WecomInboundMessage => ({
+    toUserName: 'ww1436e0e65a779aee',
+    fromUserName: 'ChenJiaShun',
+    createTime: '1476422779',
+    msgType: 'text',
+    fields: {},
+    ...fields,
+  })
+
+  it('replies to text messages', async () => {
+    expect(await nurseMessageHandler(message({ content: '帮助' }))).toBe(HELP_TEXT)
+  })
+
+  it('does not reply to events or other message types', async () => {
+    expect(await nurseMessageHandler(message({ msgType: 'event', event: 'enter_agent' }))).toBeNull()
+    expect(await nurseMessageHandler(message({ msgType: 'image' }))).toBeNull()
+  })
+})
