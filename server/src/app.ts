@@ -34,11 +34,12 @@ export const DEFAULT_CONSOLE_DIR = resolve(REPO_ROOT, 'server/console/dist')
 export const DEFAULT_H5_DIR = resolve(REPO_ROOT, 'miniapp/dist/h5')
 
 /** A node http listener for the app (Koa settles its own errors, so the promise is not awaited). */
-export const requestListener =
-  (app: Koa<AppState>): RequestListener =>
-  (req, res) => {
-    void app.callback()(req, res)
+export const requestListener = (app: Koa<AppState>): RequestListener => {
+  const handle = app.callback()
+  return (req, res) => {
+    void handle(req, res)
   }
+}
 
 /** Builds the Koa app (never listens: tests drive `app.callback()` directly). */
 export const createApp = (deps: AppDeps): Koa<AppState> => {
