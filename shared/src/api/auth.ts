@@ -78,7 +78,7 @@ export const authRoutes = {
   }),
   updateMe: defineRoute({
     id: 'updateMe',
-    method: 'patch',
+    method: 'put',
     path: '/api/v1/me',
     summary: "Update the logged-in patient's name",
     tag: 'patient',

@@ -1,6 +1,7 @@
 import type { z } from '../zod'
 
-export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete'
+// No PATCH: wx.request supports only OPTIONS GET HEAD POST PUT DELETE TRACE CONNECT.
+export type HttpMethod = 'get' | 'post' | 'put' | 'delete'
 
 /** Who may call a route. `public` needs no token. */
 export type RouteAuth = 'public' | 'patient' | 'staff'

@@ -83,7 +83,7 @@ const seedDemo = async (api: string, wechat: WechatSim): Promise<void> => {
   const login = LoginResponse.parse(await res.json())
   if (login.patient.name === DEMO.name) return
   const upd = await fetch(`${api}/api/v1/me`, {
-    method: 'PATCH',
+    method: 'PUT',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${login.accessToken}` },
     body: JSON.stringify({ name: DEMO.name }),
   })

@@ -138,7 +138,7 @@ describe('/api/v1/me', () => {
   it('returns and renames only the caller, and rejects expired tokens', async () => {
     const alice = await h.login('me-alice')
     const bob = await h.login('me-bob')
-    const renamed = await h.request('PATCH', '/api/v1/me', {
+    const renamed = await h.request('PUT', '/api/v1/me', {
       token: alice.accessToken,
       body: { name: '王秀英' },
     })
@@ -149,7 +149,7 @@ describe('/api/v1/me', () => {
     expect(bobView.patient.id).toBe(bob.patient.id)
     expect(bobView.patient.name).toBeNull()
 
-    const bad = await h.request('PATCH', '/api/v1/me', { token: alice.accessToken, body: { name: '' } })
+    const bad = await h.request('PUT', '/api/v1/me', { token: alice.accessToken, body: { name: '' } })
     expect(bad.status).toBe(400)
     expect(ErrorBody.parse(bad.body).error.details).toEqual([
       { path: 'name', message: 'name must not be empty' },

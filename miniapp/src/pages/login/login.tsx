@@ -1,0 +1,97 @@
+import { useEffect, useState } from 'react'
+import Taro from '@tarojs/taro'
+import { Button, Input, Text, View } from '@tarojs/components'
+import type { ClientConfig } from '@careloop/shared'
+
+import { getClientConfig } from '../../api/endpoints'
+import { BrandBar } from '../../components/BrandBar'
+import { getSimUser, platform, setSimUser } from '../../platform'
+import { loginWithWechat, messageOf, pageAfterLogin } from '../../services/auth'
+import './login.css'
+
+export default function LoginPage() {
+  const simulated = platform.kind === 'simulator'
+  const [config, setConfig] = useState<ClientConfig | null>(null)
+  const [simUser, setSimUserInput] = useState(() => (simulated ? getSimUser() : ''))
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+
+  useEffect(() => {
+    let live = true
+    getClientConfig()
+      .then((c) => live && setConfig(c))
+      // Without it the page still works: the simulator login reports the problem when tapped.
+      .catch(() => undefined)
+    return () => {
+      live = false
+    }
+  }, [])
+
+  // A production server has no simulator: the h5 build cannot log in there, so the panel would lie.
+  const showSimPanel = simulated && config?.mode !== 'production'
+
+  const onLogin = async () => {
+    if (busy) return
+    setError(null)
+    setBusy(true)
+    try {
+      if (showSimPanel) setSimUser(simUser)
+      const patient = await loginWithWechat()
+      await Taro.reLaunch({ url: pageAfterLogin(patient) })
+    } catch (e) {
+      setError(messageOf(e, '登录失败，请稍后重试'))
+      setBusy(false)
+    }
+  }
+
+  return (
+    <View className="page login-page">
+      <BrandBar />
+      <View className="login-hero">
+        <Text className="login-hero-title">您身边的随访助手</Text>
+        <Text className="login-hero-sub">
+          {config?.hospitalName ? `${config.hospitalName} · ` : ''}随访提醒 · 健康宣教 · 护士服务
+        </Text>
+      </View>
+
+      <View className="page-body">
+        <View className="card login-card">
+          <Text className="card-title">欢迎登录</Text>
+          <Text className="card-desc">使用微信身份登录，查看您的随访任务和健康提醒。</Text>
+          <Button
+            className={`btn btn-primary login-button${busy ? ' btn-busy' : ''}`}
+            loading={busy}
+            disabled={busy}
+            onClick={onLogin}
+          >
+            微信一键登录
+          </Button>
+          {error && <Text className="form-error login-error">{error}</Text>}
+          <Text className="login-privacy">
+            登录即表示您同意医院为提供随访服务而使用您的微信身份信息，我们将依法保护您的个人信息。
+          </Text>
+        </View>
+
+        {showSimPanel && (
+          <View className="sim-panel">
+            <View className="sim-panel-head">
+              <Text className="sim-badge">测试</Text>
+              <Text className="sim-panel-title">模拟器 · 微信用户</Text>
+            </View>
+            <Text className="sim-panel-desc">
+              本地模拟环境，不连接真实微信。填写任意标识即以对应用户登录，演示账号为 demo。
+            </Text>
+            <Input
+              className="text-input sim-user-input"
+              type="text"
+              value={simUser}
+              maxlength={64}
+              placeholder="模拟用户标识，如 demo"
+              onInput={(e) => setSimUserInput(e.detail.value)}
+            />
+          </View>
+        )}
+      </View>
+    </View>
+  )
+}

@@ -1,0 +1,79 @@
+import { useState } from 'react'
+import Taro, { useLoad } from '@tarojs/taro'
+import { Button, Input, Text, View } from '@tarojs/components'
+
+import { isAuthError } from '../../api/http'
+import { clearSession, hasSession } from '../../api/session'
+import { BrandBar } from '../../components/BrandBar'
+import { PAGES } from '../../routes'
+import { checkName, messageOf, saveName } from '../../services/auth'
+import './profile-setup.css'
+
+export default function ProfileSetupPage() {
+  const [name, setName] = useState('')
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+
+  useLoad(() => {
+    if (!hasSession()) void Taro.reLaunch({ url: PAGES.login })
+  })
+
+  const onSave = async () => {
+    if (busy) return
+    const checked = checkName(name)
+    if (!checked.ok) {
+      setError(checked.message)
+      return
+    }
+    setError(null)
+    setBusy(true)
+    try {
+      await saveName(checked.name)
+      await Taro.reLaunch({ url: PAGES.home })
+    } catch (e) {
+      if (isAuthError(e)) {
+        clearSession()
+        await Taro.reLaunch({ url: PAGES.login })
+        return
+      }
+      setError(messageOf(e, '保存失败，请稍后重试'))
+      setBusy(false)
+    }
+  }
+
+  return (
+    <View className="page profile-page">
+      <BrandBar />
+      <View className="page-body">
+        <View className="card">
+          <Text className="card-title">完善资料</Text>
+          <Text className="card-desc">请填写您的真实姓名，便于医生和护士在随访时确认您的身份。</Text>
+
+          <View className="field">
+            <Text className="field-label">姓名</Text>
+            <Input
+              className="text-input name-input"
+              type="text"
+              value={name}
+              maxlength={20}
+              placeholder="请输入您的姓名"
+              onInput={(e) => setName(e.detail.value)}
+            />
+          </View>
+          <Text className="field-hint">{name.trim().length}/20</Text>
+
+          {error && <Text className="form-error profile-error">{error}</Text>}
+
+          <Button
+            className={`btn btn-primary save-button${busy ? ' btn-busy' : ''}`}
+            loading={busy}
+            disabled={busy}
+            onClick={onSave}
+          >
+            保存
+          </Button>
+        </View>
+      </View>
+    </View>
+  )
+}

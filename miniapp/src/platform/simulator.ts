@@ -1,0 +1,82 @@
+import Taro from '@tarojs/taro'
+
+import { getClientConfig } from '../api/endpoints'
+import { httpRequest } from '../api/http'
+import { PlatformError, type Platform } from './types'
+
+/** Storage key of the simulated WeChat user this browser logs in as. */
+export const SIM_USER_KEY = 'careloop.simUser'
+
+function randomKey(): string {
+  return Math.random().toString(36).slice(2, 10).padEnd(8, '0')
+}
+
+/** The simulated WeChat user of this browser: a stable `sim-xxxxxxxx` until the tester picks another. */
+export function getSimUser(): string {
+  const stored: unknown = Taro.getStorageSync(SIM_USER_KEY)
+  if (typeof stored === 'string' && stored.trim() !== '') return stored
+  const fresh = `sim-${randomKey()}`
+  Taro.setStorageSync(SIM_USER_KEY, fresh)
+  return fresh
+}
+
+export function setSimUser(user: string) {
+  const key = user.trim()
+  if (key === '') throw new PlatformError('请输入模拟用户标识')
+  Taro.setStorageSync(SIM_USER_KEY, key)
+}
+
+interface SimLoginResponse {
+  code: string
+  openid: string
+  unionid?: string
+}
+
+/** The WeChat simulator's base URL, learnt from the server (ports differ between tests and `npm start`). */
+async function wechatSimulatorBase(): Promise<string> {
+  const config = await getClientConfig()
+  const base = config.mode === 'simulated' ? config.simulators?.wechat : undefined
+  if (!base) {
+    throw new PlatformError('请在微信中打开小程序登录', `server mode is ${config.mode}: no WeChat simulator`)
+  }
+  return base.replace(/\/+$/, '')
+}
+
+const notAvailable = (call: string, what: string) =>
+  new PlatformError(`${call}() is not available in this build（当前版本暂不支持${what}）`)
+
+/**
+ * The h5 build and tests: the same calls, answered by the local platform simulators (platform.md §7.4).
+ * Only login is wired so far; the other calls fail loudly instead of pretending success.
+ */
+export const simulatorPlatform: Platform = {
+  kind: 'simulator',
+
+  async login() {
+    const base = await wechatSimulatorBase()
+    const res = await httpRequest<SimLoginResponse>({
+      method: 'POST',
+      url: `${base}/_sim/wx/login`,
+      data: { user: getSimUser() },
+    })
+    if (typeof res.code !== 'string' || res.code === '') {
+      throw new PlatformError('模拟器未返回登录凭证', JSON.stringify(res))
+    }
+    return { code: res.code }
+  },
+
+  requestPayment() {
+    // Will call POST {pay}/_sim/pay/{outTradeNo}/pay after checking paySign.
+    return Promise.reject(notAvailable('requestPayment', '微信支付'))
+  },
+
+  requestSubscribeMessage() {
+    // Will call POST {wechat}/_sim/wx/subscribe.
+    return Promise.reject(notAvailable('requestSubscribeMessage', '订阅消息'))
+  },
+
+  phoneCode() {
+    // Will call POST {wechat}/_sim/wx/phone.
+    return Promise.reject(notAvailable('phoneCode', '手机号授权'))
+  },
+}

@@ -1,0 +1,48 @@
+/**
+ * The JSAPI payment parameters the server returns with a prepay order (WeChat Pay v3), plus our
+ * order number, which the simulator pays by.
+ */
+export interface PayParams {
+  outTradeNo: string
+  timeStamp: string
+  nonceStr: string
+  /** `prepay_id=…` */
+  package: string
+  signType: 'RSA'
+  paySign: string
+}
+
+export type SubscribeDecision = 'accept' | 'reject' | 'ban' | 'filter'
+
+/** Every WeChat client capability the app uses. Pages and services call these, never `Taro.*` directly. */
+export interface Platform {
+  /** `weapp`: the real WeChat client. `simulator`: the local platform simulators (h5 build, tests). */
+  readonly kind: 'weapp' | 'simulator'
+  /** A fresh single-use login code for `POST /api/v1/auth/wechat/login`. */
+  login(): Promise<{ code: string }>
+  requestPayment(p: PayParams): Promise<'ok' | 'cancel'>
+  /** At most 3 template ids per call; must run inside a tap handler. */
+  requestSubscribeMessage(ids: string[]): Promise<Record<string, SubscribeDecision>>
+  /** The code from `<Button openType='getPhoneNumber'>`'s event detail (not the login code). */
+  phoneCode(detail?: { code?: string; errMsg?: string }): Promise<string>
+}
+
+/** A platform call that failed; `message` is Chinese and meant for the patient. */
+export class PlatformError extends Error {
+  override readonly name = 'PlatformError'
+  constructor(
+    message: string,
+    /** What the platform said (errMsg), for logs. */
+    readonly detail?: string,
+  ) {
+    super(message)
+  }
+}
+
+export function errMsgOf(e: unknown): string {
+  if (typeof e === 'object' && e !== null && typeof (e as { errMsg?: unknown }).errMsg === 'string') {
+    return (e as { errMsg: string }).errMsg
+  }
+  if (e instanceof Error) return e.message
+  return String(e)
+}

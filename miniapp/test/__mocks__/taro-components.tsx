@@ -1,0 +1,56 @@
+// Plain-DOM stand-ins for the Taro components the pages use: View→div, Text→span, Button→button,
+// Input→input (its onInput receives `{ detail: { value } }` as in Taro).
+import type { ReactNode } from 'react'
+
+interface Common {
+  className?: string
+  children?: ReactNode
+  onClick?: () => void
+}
+
+export const View = ({ className, children, onClick }: Common) => (
+  <div className={className} onClick={onClick}>
+    {children}
+  </div>
+)
+
+export const Text = ({ className, children, onClick }: Common) => (
+  <span className={className} onClick={onClick}>
+    {children}
+  </span>
+)
+
+export const Button = ({
+  className,
+  children,
+  onClick,
+  disabled,
+  loading,
+}: Common & { disabled?: boolean; loading?: boolean }) => (
+  <button className={className} onClick={onClick} disabled={disabled} aria-busy={loading ? true : undefined}>
+    {children}
+  </button>
+)
+
+export const Input = ({
+  className,
+  value,
+  placeholder,
+  maxlength,
+  onInput,
+}: {
+  className?: string
+  value?: string
+  placeholder?: string
+  maxlength?: number
+  type?: string
+  onInput?: (e: { detail: { value: string } }) => void
+}) => (
+  <input
+    className={className}
+    value={value}
+    placeholder={placeholder}
+    maxLength={maxlength}
+    onChange={(e) => onInput?.({ detail: { value: e.target.value } })}
+  />
+)

@@ -1,0 +1,50 @@
+// A stand-in for @tarojs/taro: storage in a Map, every API a jest.fn, page hooks run on mount.
+import { useEffect } from 'react'
+
+const storage = new Map<string, unknown>()
+
+const Taro = {
+  request: jest.fn(),
+  login: jest.fn(),
+  requestPayment: jest.fn(),
+  requestSubscribeMessage: jest.fn(),
+  reLaunch: jest.fn(() => Promise.resolve({ errMsg: 'reLaunch:ok' })),
+  navigateTo: jest.fn(() => Promise.resolve({ errMsg: 'navigateTo:ok' })),
+  redirectTo: jest.fn(() => Promise.resolve({ errMsg: 'redirectTo:ok' })),
+  showToast: jest.fn(() => Promise.resolve({ errMsg: 'showToast:ok' })),
+  getStorageSync: jest.fn((key: string) => (storage.has(key) ? storage.get(key) : '')),
+  setStorageSync: jest.fn((key: string, value: unknown) => {
+    storage.set(key, value)
+  }),
+  removeStorageSync: jest.fn((key: string) => {
+    storage.delete(key)
+  }),
+}
+
+/** Tests: forget stored values and reset every mock to its default behaviour. */
+export function __resetTaro() {
+  storage.clear()
+  Taro.request.mockReset()
+  Taro.login.mockReset()
+  Taro.requestPayment.mockReset()
+  Taro.requestSubscribeMessage.mockReset()
+  Taro.reLaunch.mockClear()
+  Taro.navigateTo.mockClear()
+  Taro.redirectTo.mockClear()
+  Taro.showToast.mockClear()
+  Taro.getStorageSync.mockClear()
+  Taro.setStorageSync.mockClear()
+  Taro.removeStorageSync.mockClear()
+}
+
+const runOnMount = (fn: () => void) => {
+  useEffect(() => {
+    fn()
+  }, [])
+}
+
+export const useLoad = runOnMount
+export const useDidShow = runOnMount
+export const useLaunch = runOnMount
+
+export default Taro

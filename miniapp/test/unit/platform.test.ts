@@ -1,0 +1,105 @@
+import { platform } from '../../src/platform'
+import { simulatorPlatform } from '../../src/platform/simulator'
+import { weappPlatform } from '../../src/platform/weapp'
+import { fakeApi, ok, SIM_BASE, simulatedConfig } from '../fake-api'
+import { taro } from '../taro-mock'
+
+describe('platform selection', () => {
+  it('uses the simulator outside the weapp build', () => {
+    expect(platform).toBe(simulatorPlatform)
+  })
+})
+
+describe('weapp platform', () => {
+  it('returns the wx.login code', async () => {
+    taro.login.mockResolvedValue({ code: 'wx-123', errMsg: 'login:ok' })
+    await expect(weappPlatform.login()).resolves.toEqual({ code: 'wx-123' })
+  })
+
+  it('fails login with a Chinese message when WeChat gives no code', async () => {
+    taro.login.mockRejectedValue(
+      Object.assign(new Error('login:fail timeout'), { errMsg: 'login:fail timeout' }),
+    )
+    await expect(weappPlatform.login()).rejects.toMatchObject({
+      message: '微信登录失败，请稍后重试',
+      detail: 'login:fail timeout',
+    })
+  })
+
+  it('maps a cancelled payment to cancel and a paid one to ok', async () => {
+    const params = {
+      outTradeNo: 'CL1',
+      timeStamp: '1700000000',
+      nonceStr: 'n',
+      package: 'prepay_id=wx1',
+      signType: 'RSA' as const,
+      paySign: 'sig',
+    }
+    taro.requestPayment.mockRejectedValueOnce(
+      Object.assign(new Error('requestPayment:fail cancel'), { errMsg: 'requestPayment:fail cancel' }),
+    )
+    await expect(weappPlatform.requestPayment(params)).resolves.toBe('cancel')
+    taro.requestPayment.mockResolvedValueOnce({ errMsg: 'requestPayment:ok' })
+    await expect(weappPlatform.requestPayment(params)).resolves.toBe('ok')
+    expect(taro.requestPayment).toHaveBeenLastCalledWith({
+      timeStamp: '1700000000',
+      nonceStr: 'n',
+      package: 'prepay_id=wx1',
+      signType: 'RSA',
+      paySign: 'sig',
+    })
+  })
+
+  it('keeps only the decisions of the requested templates', async () => {
+    taro.requestSubscribeMessage.mockResolvedValue({
+      errMsg: 'requestSubscribeMessage:ok',
+      T1: 'accept',
+      T2: 'reject',
+    })
+    await expect(weappPlatform.requestSubscribeMessage(['T1', 'T2'])).resolves.toEqual({
+      T1: 'accept',
+      T2: 'reject',
+    })
+    await expect(weappPlatform.requestSubscribeMessage(['a', 'b', 'c', 'd'])).rejects.toThrow('at most 3')
+  })
+
+  it('takes the phone code from the button event', async () => {
+    await expect(weappPlatform.phoneCode({ code: 'phone-1' })).resolves.toBe('phone-1')
+    await expect(weappPlatform.phoneCode({ errMsg: 'getPhoneNumber:fail user deny' })).rejects.toThrow(
+      '未获得手机号授权',
+    )
+  })
+})
+
+describe('simulator platform', () => {
+  it('mints a login code from the WeChat simulator the server names', async () => {
+    const sent = fakeApi({
+      'GET /api/v1/client-config': ok({ ...simulatedConfig, simulators: { wechat: `${SIM_BASE}/` } }),
+      [`POST ${SIM_BASE}/_sim/wx/login`]: ok({ code: 'sim-code', openid: 'o' }),
+    })
+    await expect(simulatorPlatform.login()).resolves.toEqual({ code: 'sim-code' })
+    expect(sent[1]!.data).toEqual({ user: expect.stringMatching(/^sim-/) as unknown })
+  })
+
+  it('refuses to log in against a production server', async () => {
+    fakeApi({ 'GET /api/v1/client-config': ok({ mode: 'production', hospitalName: 'H' }) })
+    await expect(simulatorPlatform.login()).rejects.toThrow('请在微信中打开小程序登录')
+  })
+
+  it('does not pretend the calls it does not implement yet succeeded', async () => {
+    await expect(simulatorPlatform.phoneCode()).rejects.toThrow('not available in this build')
+    await expect(simulatorPlatform.requestSubscribeMessage(['T1'])).rejects.toThrow(
+      'not available in this build',
+    )
+    await expect(
+      simulatorPlatform.requestPayment({
+        outTradeNo: 'CL1',
+        timeStamp: '1',
+        nonceStr: 'n',
+        package: 'prepay_id=1',
+        signType: 'RSA',
+        paySign: 's',
+      }),
+    ).rejects.toThrow('not available in this build')
+  })
+})
