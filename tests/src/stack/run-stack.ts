@@ -117,7 +117,7 @@ const main = async (): Promise<void> => {
     backend: 'h2',
     dataDir,
     repoRoot,
-    log: (m) => console.log(`  engine: ${m}`),
+    log: (m) => console.log(`  ${m}`),
   })
   const mongodbUri = env.MONGODB_URI ?? `${engine.uri.replace(/\/$/, '')}/careloop`
 
@@ -144,7 +144,10 @@ const main = async (): Promise<void> => {
   await waitFor(`http://127.0.0.1:${BOT_PORT}/healthz`, 'the WeCom bot')
   await seedDemo(api, sim)
 
-  const line = (label: string, value: string) => console.log(`  ${label.padEnd(26)}${value}`)
+  // Pad by display width: CJK characters take two terminal columns.
+  const width = (t: string): number => [...t].reduce((w, ch) => w + (/[\u2e80-\uffef]/.test(ch) ? 2 : 1), 0)
+  const line = (label: string, value: string) =>
+    console.log(`  ${label}${' '.repeat(Math.max(1, 28 - width(label)))}${value}`)
   console.log('\n\x1b[32mCareLoop is running\x1b[0m (local simulators; database: ' + engine.kind + ')\n')
   line('患者端小程序 H5:', `${api}/h5/   (模拟微信用户 "${DEMO.user}" = ${DEMO.name})`)
   line('运营控制台 Console:', `${api}/console/`)
