@@ -5,8 +5,8 @@ import { performance } from 'node:perf_hooks'
 import Koa from 'koa'
 import { Router } from '@koa/router'
 import type { Logger } from 'pino'
-import { BotError } from './bot.errors'
-import type { ErrorBody } from './bot.errors'
+import { AppError } from '@careloop/shared'
+import type { ErrorBody } from '@careloop/shared'
 import { createCallbackCrypto } from './callback-crypto'
 import { createCallbackRouter } from './callback.routes'
 import type { BotState, MessageHandler } from './callback.routes'
@@ -78,15 +78,15 @@ export function createBotApp(deps: BotAppDeps): BotApp {
     }
   })
 
-  // Errors: BotError → its status and code; anything else → 500 INTERNAL, logged, no stack leaked.
+  // Errors: AppError → its status and code; anything else → 500 INTERNAL, logged, no stack leaked.
   app.use(async (ctx, next) => {
     try {
       await next()
       if (ctx.status === 404 && ctx.body == null)
-        throw new BotError('NOT_FOUND', `No route for ${ctx.method} ${ctx.path}`)
+        throw new AppError('NOT_FOUND', `No route for ${ctx.method} ${ctx.path}`)
     } catch (err) {
       const requestId = ctx.state.requestId
-      const error = toBotError(err)
+      const error = toAppError(err)
       if (error.code === 'INTERNAL') logger.error({ requestId, err }, 'unhandled error')
       else logger.debug({ requestId, code: error.code, details: error.details }, error.message)
       const body: ErrorBody = { error: { code: error.code, message: error.message, requestId } }
@@ -119,18 +119,18 @@ export function createBotApp(deps: BotAppDeps): BotApp {
   return app
 }
 
-function toBotError(err: unknown): BotError {
-  if (err instanceof BotError) return err
+function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err
   // http-errors from Koa itself (e.g. a malformed request) carry a 4xx status and expose = true.
   if (typeof err === 'object' && err !== null && 'status' in err && 'expose' in err) {
     const { status, expose } = err as { status: unknown; expose: unknown }
     if (typeof status === 'number' && status >= 400 && status < 500 && expose === true) {
       return status === 404
-        ? new BotError('NOT_FOUND', 'Not found')
-        : new BotError('BAD_REQUEST', 'Bad request')
+        ? new AppError('NOT_FOUND', 'Not found')
+        : new AppError('BAD_REQUEST', 'Bad request')
     }
   }
-  return new BotError('INTERNAL', 'Internal error')
+  return new AppError('INTERNAL', 'Internal error')
 }
 
 function matchedRoute(ctx: object): string | undefined {

@@ -5,7 +5,7 @@ import {
   parseInboundMessage,
   parseXmlRoot,
 } from './callback-xml'
-import { BotError } from './bot.errors'
+import { AppError } from '@careloop/shared'
 import { NURSE_TEXT_XML } from './wecom-vectors.fixture'
 
 describe('parseCallbackEnvelope', () => {
@@ -30,12 +30,12 @@ describe('parseCallbackEnvelope', () => {
     ['DOCTYPE', '<!DOCTYPE xml [<!ENTITY e SYSTEM "file:///etc/passwd">]><xml><Encrypt>&e;</Encrypt></xml>'],
     ['binary', '\u0000\u0001\u0002'],
   ])('rejects %s bodies with WECOM_BODY_MALFORMED', (_name, body) => {
-    expect(() => parseCallbackEnvelope(body)).toThrow(BotError)
+    expect(() => parseCallbackEnvelope(body)).toThrow(AppError)
     try {
       parseCallbackEnvelope(body)
     } catch (err) {
-      expect((err as BotError).code).toBe('WECOM_BODY_MALFORMED')
-      expect((err as BotError).status).toBe(400)
+      expect((err as AppError).code).toBe('WECOM_BODY_MALFORMED')
+      expect((err as AppError).status).toBe(400)
     }
   })
 })

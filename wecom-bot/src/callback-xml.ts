@@ -2,7 +2,7 @@
 // Parsing is deliberately narrow: no DOCTYPE (so no entity declarations, internal or external), no
 // attributes, every leaf kept as a string (MsgId exceeds 2^53), only the five predefined XML entities.
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
-import { BotError } from './bot.errors'
+import { AppError } from '@careloop/shared'
 
 const parser = new XMLParser({
   ignoreAttributes: true,
@@ -60,9 +60,9 @@ export function parseXmlRoot(text: string): Record<string, unknown> | null {
 /** The outer POST body: `<xml><ToUserName/><Encrypt/><AgentID/></xml>`, CDATA-wrapped or not. */
 export function parseCallbackEnvelope(body: string): CallbackEnvelope {
   const root = parseXmlRoot(body)
-  if (!root) throw new BotError('WECOM_BODY_MALFORMED', 'Request body is not a WeCom callback XML document')
+  if (!root) throw new AppError('WECOM_BODY_MALFORMED', 'Request body is not a WeCom callback XML document')
   const encrypt = stringField(root, 'Encrypt')
-  if (!encrypt) throw new BotError('WECOM_BODY_MALFORMED', 'Request body has no <Encrypt> element')
+  if (!encrypt) throw new AppError('WECOM_BODY_MALFORMED', 'Request body has no <Encrypt> element')
   return { encrypt, toUserName: stringField(root, 'ToUserName'), agentId: stringField(root, 'AgentID') }
 }
 

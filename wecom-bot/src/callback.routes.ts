@@ -3,7 +3,7 @@
 import type { IncomingMessage } from 'node:http'
 import { Router } from '@koa/router'
 import type { Logger } from 'pino'
-import { BotError } from './bot.errors'
+import { AppError } from '@careloop/shared'
 import type { CallbackCrypto, SignedQuery } from './callback-crypto'
 import { WecomCryptoError } from './callback-crypto'
 import type { WecomInboundMessage } from './callback-xml'
@@ -44,7 +44,7 @@ export function createCallbackRouter(deps: CallbackRouteDeps): Router<BotState> 
     const query = readSignedQuery(ctx.query)
     const echostr = readParam(ctx.query, 'echostr')
     if (echostr === undefined) {
-      throw new BotError('WECOM_QUERY_INVALID', 'Missing query parameter echostr', { missing: ['echostr'] })
+      throw new AppError('WECOM_QUERY_INVALID', 'Missing query parameter echostr', { missing: ['echostr'] })
     }
     const plaintext = translateCryptoErrors(() => deps.crypto.verifyUrl(query, echostr))
     ctx.type = 'text/plain'
@@ -57,13 +57,13 @@ export function createCallbackRouter(deps: CallbackRouteDeps): Router<BotState> 
     try {
       raw = await readRawBody(ctx.req, deps.bodyLimitBytes)
     } catch (err) {
-      if (err instanceof BotError && err.code === 'WECOM_BODY_TOO_LARGE') ctx.set('Connection', 'close')
+      if (err instanceof AppError && err.code === 'WECOM_BODY_TOO_LARGE') ctx.set('Connection', 'close')
       throw err
     }
     const envelope = parseCallbackEnvelope(raw)
     const xml = translateCryptoErrors(() => deps.crypto.openXml(query, envelope.encrypt))
     const message = parseInboundMessage(xml)
-    if (!message) throw new BotError('WECOM_BODY_MALFORMED', 'The decrypted message has no MsgType')
+    if (!message) throw new AppError('WECOM_BODY_MALFORMED', 'The decrypted message has no MsgType')
 
     const key = dedupeKey(message)
     const { result, duplicate } = deps.dedupe.run(key, async () => {
@@ -131,7 +131,7 @@ function readSignedQuery(query: Query): SignedQuery {
     const missing = ['msg_signature', 'timestamp', 'nonce'].filter(
       (name) => readParam(query, name) === undefined,
     )
-    throw new BotError('WECOM_QUERY_INVALID', `Missing or invalid query parameters: ${missing.join(', ')}`, {
+    throw new AppError('WECOM_QUERY_INVALID', `Missing or invalid query parameters: ${missing.join(', ')}`, {
       missing,
     })
   }
@@ -146,14 +146,14 @@ function translateCryptoErrors<T>(work: () => T): T {
     const details = { wecomCode: err.code, reason: err.reason }
     switch (err.reason) {
       case 'ValidateSignature':
-        throw new BotError('WECOM_SIGNATURE_INVALID', 'msg_signature does not match', details)
+        throw new AppError('WECOM_SIGNATURE_INVALID', 'msg_signature does not match', details)
       case 'ValidateCorpid':
-        throw new BotError('WECOM_CORP_MISMATCH', 'The message is not addressed to this corp', details)
+        throw new AppError('WECOM_CORP_MISMATCH', 'The message is not addressed to this corp', details)
       case 'ParseXml':
       case 'DecryptAES':
       case 'IllegalBuffer':
       case 'DecodeBase64':
-        throw new BotError('WECOM_DECRYPT_FAILED', 'The message could not be decrypted', details)
+        throw new AppError('WECOM_DECRYPT_FAILED', 'The message could not be decrypted', details)
       default:
         throw err
     }
@@ -195,7 +195,7 @@ function readRawBody(req: IncomingMessage, limit: number): Promise<string> {
     }
     const onFailure = () => {
       cleanup()
-      reject(new BotError('WECOM_BODY_MALFORMED', 'The request body could not be read'))
+      reject(new AppError('WECOM_BODY_MALFORMED', 'The request body could not be read'))
     }
     const onClose = () => {
       if (!req.complete) onFailure()
@@ -209,6 +209,6 @@ function readRawBody(req: IncomingMessage, limit: number): Promise<string> {
 
 function ignore(): void {}
 
-function tooLarge(limit: number): BotError {
-  return new BotError('WECOM_BODY_TOO_LARGE', `Request body exceeds ${limit} bytes`, { limit })
+function tooLarge(limit: number): AppError {
+  return new AppError('WECOM_BODY_TOO_LARGE', `Request body exceeds ${limit} bytes`, { limit })
 }
