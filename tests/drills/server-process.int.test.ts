@@ -15,7 +15,8 @@ const mainJs = resolve(repoRoot, 'server/dist/main.js')
 const sim = new WechatSim({ appid: 'wxdrill', secret: 'drill-secret' })
 
 beforeAll(async () => {
-  if (!existsSync(mainJs)) throw new Error('server/dist/main.js is missing; run `npm run build:ts` (npm test does)')
+  if (!existsSync(mainJs))
+    throw new Error('server/dist/main.js is missing; run `npm run build:ts` (npm test does)')
   await sim.listen()
 })
 afterAll(() => sim.close())
@@ -26,7 +27,9 @@ const start = (env: Record<string, string>): ChildProcessWithoutNullStreams =>
     env: { PATH: process.env.PATH ?? '', ...env },
   })
 
-const exited = (child: ChildProcessWithoutNullStreams): Promise<{ code: number | null; signal: string | null }> =>
+const exited = (
+  child: ChildProcessWithoutNullStreams,
+): Promise<{ code: number | null; signal: string | null }> =>
   new Promise((ok) => child.once('exit', (code, signal) => ok({ code, signal })))
 
 /** Resolves with the listening URL from the server's JSON log. */
@@ -74,7 +77,8 @@ describe('server process', () => {
     const { code } = await exited(child)
     expect(code).toBe(78)
     expect(err).toContain('Invalid configuration')
-    for (const v of ['PORT', 'WECHAT_APPID', 'WECHAT_SECRET', 'AUTH_TOKEN_SECRET', 'MONGODB_URI']) expect(err).toContain(v)
+    for (const v of ['PORT', 'WECHAT_APPID', 'WECHAT_SECRET', 'AUTH_TOKEN_SECRET', 'MONGODB_URI'])
+      expect(err).toContain(v)
     expect(err).not.toMatch(/\n\s+at /) // no stack trace
   })
 })
