@@ -11,19 +11,28 @@ import { errorHandler } from './http/error-handler'
 import { requestContext } from './http/request-context'
 import { staticSite } from './http/static-files'
 import type { Logger } from './logger'
-import { createAuthService, createPatientService, type WechatLogin } from './modules/auth/auth.service'
+import { AppError } from '@careloop/shared'
+import type { AccessGuard } from './http/auth'
+import { createAccountRepo } from './modules/accounts/account.repo'
+import { createAuditLog } from './modules/audit/audit.repo'
 import { mountAuthRoutes } from './modules/auth/auth.routes'
+import { createAuthService, type WechatLogin } from './modules/auth/auth.service'
 import { createSessionRepo } from './modules/auth/session.repo'
 import { createTokenService } from './modules/auth/token.service'
+import { createConsentRepo } from './modules/consent/consent.repo'
+import { createConsentService, hasCareConsent } from './modules/consent/consent.service'
 import { createPatientRepo } from './modules/patients/patient.repo'
+import { mountProfileRoutes } from './modules/patients/profile.routes'
+import { createProfileService, type PhoneSource } from './modules/patients/profile.service'
 import { mountSystemRoutes } from './modules/system/system.routes'
+import { createPiiCrypto } from './privacy/pii-crypto'
 
 export interface AppDeps {
   config: Config
   logger: Logger
   clock: Clock
   db: Connection
-  wechat: WechatLogin
+  wechat: WechatLogin & PhoneSource
   /** Directories of the built front ends (defaults: the repo's build outputs). */
   consoleDir?: string
   h5Dir?: string
@@ -49,20 +58,56 @@ export const createApp = (deps: AppDeps): Koa<AppState> => {
     accessTtlSeconds: config.auth.accessTokenTtlSeconds,
     clock,
   })
+  const pii = createPiiCrypto(config.pii)
+  const audit = createAuditLog(db, clock)
+  const accounts = createAccountRepo(db)
   const patients = createPatientRepo(db)
+  const sessions = createSessionRepo(db)
+  const consents = createConsentRepo(db)
+  const profiles = createProfileService({
+    accounts,
+    patients,
+    sessions,
+    consents,
+    audit,
+    pii,
+    phones: deps.wechat,
+    clock,
+  })
+  const consent = createConsentService({ consents, patients, audit, clock })
   const auth = createAuthService({
     wechat: deps.wechat,
+    accounts,
     patients,
-    sessions: createSessionRepo(db),
+    sessions,
     tokens,
+    audit,
+    pii,
     clock,
     refreshTokenTtlDays: config.auth.refreshTokenTtlDays,
   })
-  const verify = tokens.verifyAccessToken.bind(tokens)
+
+  const guard: AccessGuard = {
+    verify: (t) => tokens.verifyAccessToken(t),
+    async patient({ accountId }, needsConsent) {
+      const { profile } = await profiles.resolve(accountId)
+      if (needsConsent && !hasCareConsent(profile))
+        throw new AppError(
+          'CONSENT_REQUIRED',
+          'The active profile has not given care consent to the current privacy policy',
+        )
+      return { kind: 'patient', accountId, profileId: profile._id.toHexString() }
+    },
+    staff: () => Promise.reject(new AppError('FORBIDDEN', 'Staff accounts are not available')),
+  }
+
+  // --- staff ---
+  // --- end staff ---
 
   const router = new Router<AppState>()
-  mountSystemRoutes(router, verify, { config, db, startedAt: Date.now() })
-  mountAuthRoutes(router, verify, auth, createPatientService({ patients }))
+  mountSystemRoutes(router, guard, { config, db, startedAt: Date.now() })
+  mountAuthRoutes(router, guard, auth, profiles)
+  mountProfileRoutes(router, guard, profiles, consent)
 
   const app = new Koa<AppState>({ proxy: config.env === 'production' })
   app.use(requestContext(deps.logger))

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { z } from '@careloop/shared'
 
 /**
@@ -7,6 +8,9 @@ import { z } from '@careloop/shared'
  */
 
 export const REAL_WECHAT_API_BASE = 'https://api.weixin.qq.com'
+// --- staff ---
+export const REAL_WECOM_API_BASE = 'https://qyapi.weixin.qq.com'
+// --- end staff ---
 const DEV_TOKEN_SECRET = 'careloop-development-only-token-secret-0000'
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')
@@ -29,14 +33,46 @@ const EnvFields = z.object({
   WECHAT_APPID: z.string().min(1).optional(),
   WECHAT_SECRET: z.string().min(1).optional(),
   WECHAT_API_BASE: z.string().url().default(REAL_WECHAT_API_BASE),
+  /** PII encryption keys, `keyId:base64(32 bytes)` comma-separated; the active id encrypts new values. */
+  PII_KEYS: z
+    .string()
+    .regex(/^[\w-]+:[A-Za-z0-9+/=]{43,44}(,[\w-]+:[A-Za-z0-9+/=]{43,44})*$/, 'must be keyId:base64key[,…]')
+    .optional(),
+  PII_ACTIVE_KEY_ID: z.string().min(1).optional(),
+  /** base64 of 32 bytes: HMAC key of the blind index used to look phones up. */
+  PII_INDEX_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/=]{43,44}$/, 'must be base64 of 32 bytes')
+    .optional(),
   /** Run the worker (scheduler + dispatch) in this process. */
   RUN_WORKER: bool.default('true'),
   /** Serve the staff console and the h5 build from this process. */
   SERVE_STATIC: bool.default('true'),
+  // --- staff: WeCom web login, staff tokens, bootstrap admin ---
+  /** The corp id (我的企业 → 企业ID); with WECOM_AGENT_SECRET it enables WeCom web login for staff. */
+  WECOM_CORP_ID: z.string().min(1).optional(),
+  /** The self-built app's Secret (应用管理 → 自建应用 → Secret). */
+  WECOM_AGENT_SECRET: z.string().min(1).optional(),
+  WECOM_API_BASE: z.string().url().default(REAL_WECOM_API_BASE),
+  /** Lifetime of a staff (console) access token. */
+  STAFF_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).max(86_400).default(28_800),
+  /** When set and there are no staff yet, the server creates the `admin` account with it at start-up. */
+  ADMIN_BOOTSTRAP_PASSWORD: z.string().min(10, 'must be at least 10 characters').max(128).optional(),
+  // --- end staff ---
 })
 
 type RawEnv = Partial<
-  Record<'NODE_ENV' | 'AUTH_TOKEN_SECRET' | 'MONGODB_URI' | 'WECHAT_APPID' | 'WECHAT_SECRET', string>
+  Record<
+    | 'NODE_ENV'
+    | 'AUTH_TOKEN_SECRET'
+    | 'MONGODB_URI'
+    | 'WECHAT_APPID'
+    | 'WECHAT_SECRET'
+    | 'PII_KEYS'
+    | 'PII_ACTIVE_KEY_ID'
+    | 'PII_INDEX_KEY',
+    string
+  >
 >
 
 const requireWhen = (env: RawEnv, ctx: z.RefinementCtx): void => {
@@ -52,6 +88,14 @@ const requireWhen = (env: RawEnv, ctx: z.RefinementCtx): void => {
         path: [k],
         message: 'is required (locally, `npm start` starts the WeChat simulator and sets it)',
       })
+  for (const k of ['PII_KEYS', 'PII_ACTIVE_KEY_ID', 'PII_INDEX_KEY'] as const)
+    if (prod && !env[k]) ctx.addIssue({ code: 'custom', path: [k], message: 'is required in production' })
+  if (
+    env.PII_KEYS &&
+    env.PII_ACTIVE_KEY_ID &&
+    !env.PII_KEYS.split(',').some((p) => p.split(':')[0] === env.PII_ACTIVE_KEY_ID)
+  )
+    ctx.addIssue({ code: 'custom', path: ['PII_ACTIVE_KEY_ID'], message: 'must name a key in PII_KEYS' })
   if (prod && env.AUTH_TOKEN_SECRET === DEV_TOKEN_SECRET)
     ctx.addIssue({
       code: 'custom',
@@ -76,10 +120,17 @@ export interface Config {
   timezone: string
   auth: { tokenSecret: string; accessTokenTtlSeconds: number; refreshTokenTtlDays: number }
   wechat: { appid: string; secret: string; apiBase: string }
+  /** PII encryption keys (development: fixed, well-known dev keys — never for real data). */
+  pii: { keys: Record<string, Buffer>; activeKeyId: string; indexKey: Buffer }
   /** `simulated` when the platform clients talk to local simulators instead of the real hosts. */
   platformMode: 'simulated' | 'production'
   runWorker: boolean
   serveStatic: boolean
+  // --- staff ---
+  /** WeCom server API for staff web login; `corpId`/`agentSecret` unset → WeCom login is off. */
+  wecom: { corpId: string | undefined; agentSecret: string | undefined; apiBase: string }
+  staff: { tokenTtlSeconds: number; bootstrapAdminPassword: string | undefined }
+  // --- end staff ---
 }
 
 export class ConfigError extends Error {
@@ -123,9 +174,33 @@ export const parseConfig = (env: Record<string, string | undefined>): Config => 
       secret: e.WECHAT_SECRET!,
       apiBase: e.WECHAT_API_BASE.replace(/\/+$/, ''),
     },
+    pii: e.PII_KEYS
+      ? {
+          keys: Object.fromEntries(
+            e.PII_KEYS.split(',').map((p) => {
+              const [id, key] = p.split(':') as [string, string]
+              return [id, Buffer.from(key, 'base64')]
+            }),
+          ),
+          activeKeyId: e.PII_ACTIVE_KEY_ID ?? e.PII_KEYS.split(':')[0]!,
+          indexKey: Buffer.from(e.PII_INDEX_KEY ?? '', 'base64'),
+        }
+      : {
+          keys: { dev1: createHash('sha256').update('careloop-dev-pii-key').digest() },
+          activeKeyId: 'dev1',
+          indexKey: createHash('sha256').update('careloop-dev-pii-index').digest(),
+        },
     platformMode: isLocal(e.WECHAT_API_BASE) ? 'simulated' : 'production',
     runWorker: e.RUN_WORKER,
     serveStatic: e.SERVE_STATIC,
+    // --- staff ---
+    wecom: {
+      corpId: e.WECOM_CORP_ID,
+      agentSecret: e.WECOM_AGENT_SECRET,
+      apiBase: e.WECOM_API_BASE.replace(/\/+$/, ''),
+    },
+    staff: { tokenTtlSeconds: e.STAFF_TOKEN_TTL_SECONDS, bootstrapAdminPassword: e.ADMIN_BOOTSTRAP_PASSWORD },
+    // --- end staff ---
   }
 }
 

@@ -41,10 +41,12 @@ export const buildOpenApiDocument = (
       path: toOpenApiPath(r.path),
       operationId: r.id,
       summary: r.summary,
+      description: r.roles ? `Roles: ${r.roles.join(', ')}` : undefined,
       tags: [r.tag],
       security: r.auth === 'public' ? [] : [{ [bearer.name]: [] }],
       request: {
         ...(r.query ? { query: r.query as AnyZodObject } : {}),
+        ...(r.params ? { params: r.params as AnyZodObject } : {}),
         ...(r.body ? { body: { required: true, content: { 'application/json': { schema: r.body } } } } : {}),
       },
       // zod-to-openapi types `schema` as ZodType | SchemaObject; ours are zod types.

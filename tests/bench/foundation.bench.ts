@@ -8,7 +8,7 @@ import { parseConfig } from '../../server/src/config'
 import { openConnection, syncIndexes } from '../../server/src/db/connection'
 import { resolveEngine } from '../../server/src/db/local-engine'
 import { createLogger } from '../../server/src/logger'
-import { createPatientRepo } from '../../server/src/modules/patients/patient.repo'
+import { createAccountRepo } from '../../server/src/modules/accounts/account.repo'
 import { WechatClient } from '../../server/src/platform/wechat/wechat-client'
 import { WechatSim } from '../src/sim/wechat/wechat-sim'
 
@@ -93,7 +93,7 @@ const main = async (): Promise<void> => {
   const tHealth = await load(`${ours.url}/healthz`)
   const tMe = await load(`${ours.url}/api/v1/me`, { authorization: `Bearer ${login.accessToken}` })
 
-  const repo = createPatientRepo(db)
+  const repo = createAccountRepo(db)
   const raw = db.db!.collection('raw_patients')
   await raw.createIndex({ openid: 1 }, { unique: true })
   const M = 1000
@@ -120,7 +120,7 @@ const main = async (): Promise<void> => {
   console.log(
     `CareLoop GET /api/v1/me      ${rps(tMe)}   ratio vs bare Koa: ${(tMe / tBare).toFixed(2)}x time`,
   )
-  console.log(`patient repo upsert vs raw driver upsert: ${(tRepo / tRaw).toFixed(2)}x time`)
+  console.log(`account repo upsert vs raw driver upsert: ${(tRepo / tRaw).toFixed(2)}x time`)
 
   ours.server.close()
   bareSrv.server.close()

@@ -1,13 +1,23 @@
+import type { StaffRole } from '@careloop/shared'
 import type { ParameterizedContext } from 'koa'
 import type { Logger } from '../logger'
 
-/** A logged-in patient, as established by the auth middleware. */
+/** A logged-in WeChat account acting for one of its profiles (the active one). */
 export interface PatientPrincipal {
   kind: 'patient'
-  patientId: string
+  accountId: string
+  /** The profile every patient-scoped call acts on; always one the account manages. */
+  profileId: string
 }
 
-export type Principal = PatientPrincipal
+/** A logged-in staff member. */
+export interface StaffPrincipal {
+  kind: 'staff'
+  staffId: string
+  role: StaffRole
+}
+
+export type Principal = PatientPrincipal | StaffPrincipal
 
 /** What the middleware chain keeps on `ctx.state`. */
 export interface AppState {
@@ -17,6 +27,7 @@ export interface AppState {
   /** Input parsed by `validate`. */
   body?: unknown
   query?: unknown
+  params?: unknown
 }
 
 export type AppContext = ParameterizedContext<AppState>

@@ -1,8 +1,8 @@
 import type Router from '@koa/router'
-import type { ApiRoute, z } from '@careloop/shared'
+import { AppError, type ApiRoute, type z } from '@careloop/shared'
 import type { Logger } from '../logger'
-import { requireAuth, type TokenVerifier } from './auth'
-import type { AppContext, AppState, Principal } from './context'
+import { requireAuth, type AccessGuard } from './auth'
+import type { AppContext, AppState, PatientPrincipal, Principal, StaffPrincipal } from './context'
 import { validate } from './validate'
 
 type Infer<T> = T extends z.ZodTypeAny ? z.infer<T> : undefined
@@ -10,9 +10,12 @@ type Infer<T> = T extends z.ZodTypeAny ? z.infer<T> : undefined
 export interface HandlerInput<B, Q> {
   body: B
   query: Q
+  /** Path parameters, validated with the route's `params` schema when it has one. */
   params: Record<string, string>
   principal: Principal | undefined
   requestId: string
+  /** The caller's address, for the audit log. */
+  ip: string
   log: Logger
   ctx: AppContext
 }
@@ -24,9 +27,9 @@ export type RouteHandler<
 > = (input: HandlerInput<Infer<B>, Infer<Q>>) => Promise<z.input<R>> | z.input<R>
 
 /**
- * Mounts one catalogue route: auth → validate(body/query) → handler → response. The handler is a
- * thin adapter to a service; the response is parsed with the route's response schema so the
- * contract in shared/ is what clients actually get.
+ * Mounts one catalogue route: auth (role / consent) → validate(params, query, body) → handler →
+ * response. The handler is a thin adapter to a service; the response is parsed with the route's
+ * schema so the contract in shared/ is what clients actually get.
  */
 export const mount = <
   B extends z.ZodTypeAny | undefined,
@@ -35,25 +38,39 @@ export const mount = <
 >(
   router: Router<AppState>,
   route: ApiRoute<B, Q, R>,
-  verify: TokenVerifier,
+  guard: AccessGuard,
   handler: RouteHandler<B, Q, R>,
 ): void => {
-  const chain = [requireAuth(route.auth, verify)]
+  const chain = [requireAuth(route, guard)]
+  if (route.params) chain.push(validate(route.params, 'params'))
   if (route.query) chain.push(validate(route.query, 'query'))
   if (route.body) chain.push(validate(route.body, 'body'))
   router[route.method](route.path, ...chain, async (ctx) => {
     const out = await handler({
       body: ctx.state.body as Infer<B>,
       query: ctx.state.query as Infer<Q>,
-      params: ctx.params,
+      params: (ctx.state.params as Record<string, string> | undefined) ?? ctx.params,
       principal: ctx.state.principal,
       requestId: ctx.state.requestId,
+      ip: ctx.ip,
       log: ctx.state.log,
       ctx,
     })
     if (ctx.body === undefined || ctx.body === null) {
       ctx.status = route.status ?? 200
-      ctx.body = route.response.parse(out) as unknown
+      if (ctx.status !== 204) ctx.body = route.response.parse(out) as unknown
     }
   })
+}
+
+/** The patient principal of a patient route (the auth middleware guarantees it). */
+export const patientOf = (p: Principal | undefined): PatientPrincipal => {
+  if (p?.kind !== 'patient') throw new AppError('AUTH_REQUIRED', 'Patient login required')
+  return p
+}
+
+/** The staff principal of a staff route (the auth middleware guarantees it). */
+export const staffOf = (p: Principal | undefined): StaffPrincipal => {
+  if (p?.kind !== 'staff') throw new AppError('AUTH_REQUIRED', 'Staff login required')
+  return p
 }

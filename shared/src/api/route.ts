@@ -6,6 +6,9 @@ export type HttpMethod = 'get' | 'post' | 'put' | 'delete'
 /** Who may call a route. `public` needs no token. */
 export type RouteAuth = 'public' | 'patient' | 'staff'
 
+export const STAFF_ROLES = ['nurse', 'head_nurse', 'marketer', 'admin'] as const
+export type StaffRole = (typeof STAFF_ROLES)[number]
+
 /**
  * One entry of the API catalogue. The server mounts handlers against these entries (validating
  * input with `request`), and the OpenAPI document is generated from the same entries, so every
@@ -23,8 +26,17 @@ export interface ApiRoute<
   readonly summary: string
   readonly tag: string
   readonly auth: RouteAuth
+  /** Staff routes: the roles allowed (the role × route permission matrix). Required when auth is `staff`. */
+  readonly roles?: readonly StaffRole[]
+  /**
+   * Patient routes: true when the route works before care consent is given (policy, consent,
+   * profile, my data). Every other patient route answers 403 CONSENT_REQUIRED until then.
+   */
+  readonly beforeConsent?: boolean
   readonly body?: B
   readonly query?: Q
+  /** Path parameters (`:id`), validated like the body. */
+  readonly params?: z.ZodTypeAny
   readonly response: R
   /** Status of the success response (200 unless stated). */
   readonly status?: number

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http'
+import { LoginResponse } from '@careloop/shared'
 import type { AddressInfo } from 'node:net'
 import { createApp, requestListener, type AppDeps } from '../../../server/src/app'
 import { ManualClock } from '../../../server/src/clock'
@@ -25,9 +26,7 @@ export interface ServerHarness {
     opts?: { body?: unknown; rawBody?: string; token?: string; headers?: Record<string, string> },
   ): Promise<{ status: number; body: unknown; headers: Headers }>
   /** Logs a simulated WeChat user in through the real endpoint. */
-  login(
-    user: string,
-  ): Promise<{ accessToken: string; refreshToken: string; patient: { id: string; name: string | null } }>
+  login(user: string): Promise<LoginResponse>
 }
 
 /**
@@ -103,7 +102,7 @@ export const useServerHarness = (
       const { code } = sim.loginCode(user)
       const r = await h.request('POST', '/api/v1/auth/wechat/login', { body: { code } })
       if (r.status !== 200) throw new Error(`login failed: ${r.status} ${JSON.stringify(r.body)}`)
-      return r.body as Awaited<ReturnType<ServerHarness['login']>>
+      return LoginResponse.parse(r.body)
     },
   }
   return h

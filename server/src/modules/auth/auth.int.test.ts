@@ -1,5 +1,6 @@
 import { ErrorBody, LoginResponse, MeResponse } from '@careloop/shared'
 import { useServerHarness } from '../../../../tests/src/harness/server-harness'
+import { accountModel } from '../accounts/account.model'
 import { patientModel } from '../patients/patient.model'
 
 const h = useServerHarness()
@@ -11,6 +12,7 @@ const patientCount = (): Promise<number> => patientModel(h.db).countDocuments()
 describe('POST /api/v1/auth/wechat/login', () => {
   beforeEach(async () => {
     await patientModel(h.db).deleteMany({})
+    await accountModel(h.db).deleteMany({})
   })
 
   it('creates the patient on first login and finds the same one on the next, with tokens', async () => {
@@ -33,9 +35,12 @@ describe('POST /api/v1/auth/wechat/login', () => {
       appid: h.config.wechat.appid,
       grant_type: 'authorization_code',
     })
-    const stored = await patientModel(h.db).findOne({}).lean()
+    const stored = await accountModel(h.db).findOne({}).lean()
     expect(stored?.openid).toBe(first.openid)
     expect(stored?.unionid).toBe(first.unionid)
+    expect(stored?.activeProfileId?.toHexString()).toBe(body1.patient.id)
+    expect(body1.patient.relation).toBe('self')
+    expect(body1.careConsent).toBe(false)
   })
 
   it('gives two different WeChat users two different patients', async () => {

@@ -1,26 +1,28 @@
 import type Router from '@koa/router'
-import { AppError, authRoutes } from '@careloop/shared'
-import type { TokenVerifier } from '../../http/auth'
-import type { AppState, Principal } from '../../http/context'
-import { mount } from '../../http/mount'
-import type { AuthService, PatientService } from './auth.service'
-
-const patientOf = (p: Principal | undefined): string => {
-  if (p?.kind !== 'patient') throw new AppError('AUTH_REQUIRED', 'Patient login required')
-  return p.patientId
-}
+import { authRoutes } from '@careloop/shared'
+import type { AccessGuard } from '../../http/auth'
+import type { AppState } from '../../http/context'
+import { mount, patientOf } from '../../http/mount'
+import type { ProfileService } from '../patients/profile.service'
+import type { AuthService } from './auth.service'
 
 export const mountAuthRoutes = (
   router: Router<AppState>,
-  verify: TokenVerifier,
+  guard: AccessGuard,
   auth: AuthService,
-  patients: PatientService,
+  profiles: ProfileService,
 ): void => {
-  mount(router, authRoutes.wechatLogin, verify, ({ body }) => auth.loginWithWechat(body.code))
-  mount(router, authRoutes.getMe, verify, async ({ principal }) => ({
-    patient: await patients.me(patientOf(principal)),
-  }))
-  mount(router, authRoutes.updateMe, verify, async ({ principal, body }) => ({
-    patient: await patients.rename(patientOf(principal), body.name),
-  }))
+  mount(router, authRoutes.wechatLogin, guard, ({ body }) => auth.loginWithWechat(body.code))
+  mount(router, authRoutes.refresh, guard, ({ body }) => auth.refresh(body.refreshToken))
+  mount(router, authRoutes.logout, guard, async ({ body }) => {
+    await auth.logout(body.refreshToken)
+    return null
+  })
+  mount(router, authRoutes.getMe, guard, ({ principal }) => profiles.me(patientOf(principal)))
+  mount(router, authRoutes.updateMe, guard, ({ principal, body }) =>
+    profiles.update(patientOf(principal), body),
+  )
+  mount(router, authRoutes.bindPhone, guard, ({ principal, body, requestId, ip }) =>
+    profiles.bindPhone(patientOf(principal), body.code, { requestId, ip }),
+  )
 }

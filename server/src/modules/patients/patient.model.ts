@@ -1,22 +1,50 @@
 import { Schema, type Connection, type InferSchemaType, type Model, type Types } from 'mongoose'
 
+/**
+ * A patient profile: the person care is about. An account's own profile has relation `self`;
+ * family members' profiles are managed by the same account (F2). Erasure blanks every personal
+ * field and sets `erasedAt`, keeping the document so aggregates and ledgers stay consistent.
+ */
 const patientSchema = new Schema(
   {
-    /** The mini-program openid: one patient per WeChat user of this app (profiles arrive with F2). */
-    openid: { type: String, required: true },
-    /** Open-platform unionid, when the app is bound to an open-platform account (identity stitching, F4). */
-    unionid: { type: String },
+    accountId: { type: Schema.Types.ObjectId, required: true },
+    relation: {
+      type: String,
+      enum: ['self', 'parent', 'spouse', 'child', 'sibling', 'other'],
+      required: true,
+    },
     name: { type: String, default: null },
-    lastLoginAt: { type: Date },
+    gender: { type: String, enum: ['male', 'female', null], default: null },
+    birthYear: { type: Number, default: null },
+    hospitalPatientId: { type: String, default: null },
+    /** The nurse responsible (until communities and plans give nurses their patients). */
+    assignedNurseId: { type: Schema.Types.ObjectId, default: null },
+    /** Current consent per purpose, derived from the append-only consent events. */
+    consents: {
+      type: Map,
+      of: new Schema(
+        { granted: Boolean, policyVersion: String, at: Date, by: { type: String, enum: ['self', 'proxy'] } },
+        { _id: false },
+      ),
+      default: {},
+    },
+    erasedAt: { type: Date, default: null },
   },
   { timestamps: true, collection: 'patients' },
 )
-// Login: find-or-create by openid, exactly one patient per openid.
-patientSchema.index({ openid: 1 }, { unique: true })
-// Identity stitching: WeCom external contacts carry the unionid.
-patientSchema.index({ unionid: 1 }, { sparse: true })
+// Profiles of an account (family proxy), and the account's own profile.
+patientSchema.index({ accountId: 1, relation: 1 })
+// A nurse's patients.
+patientSchema.index({ assignedNurseId: 1 })
+// Staff look-up by hospital patient id.
+patientSchema.index({ hospitalPatientId: 1 }, { sparse: true })
 
-export type PatientDoc = InferSchemaType<typeof patientSchema> & { _id: Types.ObjectId }
+export type ConsentState = { granted: boolean; policyVersion: string; at: Date; by: 'self' | 'proxy' }
+export type PatientDoc = Omit<InferSchemaType<typeof patientSchema>, 'consents'> & {
+  _id: Types.ObjectId
+  createdAt: Date
+  consents: Record<string, ConsentState> | Map<string, ConsentState>
+}
 
 export const patientModel = (conn: Connection): Model<PatientDoc> =>
   (conn.models.Patient as Model<PatientDoc> | undefined) ?? conn.model<PatientDoc>('Patient', patientSchema)

@@ -3,7 +3,7 @@ import { AppError, apiRoutes, buildOpenApiDocument, systemRoutes, type ClientCon
 import type { Config } from '../../config'
 import type { Connection } from '../../db/connection'
 import { pingDatabase } from '../../db/connection'
-import type { TokenVerifier } from '../../http/auth'
+import type { AccessGuard } from '../../http/auth'
 import type { AppState } from '../../http/context'
 import { mount } from '../../http/mount'
 
@@ -11,7 +11,7 @@ export const VERSION = '0.1.0'
 
 export const mountSystemRoutes = (
   router: Router<AppState>,
-  verify: TokenVerifier,
+  guard: AccessGuard,
   deps: { config: Config; db: Connection; startedAt: number },
 ): void => {
   const document = buildOpenApiDocument(Object.values(apiRoutes), {
@@ -19,18 +19,18 @@ export const mountSystemRoutes = (
     version: VERSION,
     description: 'Private-domain patient engagement suite: mini-program, console and bot API.',
   })
-  mount(router, systemRoutes.healthz, verify, () => ({
+  mount(router, systemRoutes.healthz, guard, () => ({
     status: 'ok' as const,
     uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
     version: VERSION,
   }))
-  mount(router, systemRoutes.readyz, verify, async () => {
+  mount(router, systemRoutes.readyz, guard, async () => {
     const up = await pingDatabase(deps.db)
     if (!up)
       throw new AppError('NOT_READY', 'The database is not reachable', { checks: { database: 'down' } })
     return { status: 'ready' as const, checks: { database: 'up' as const } }
   })
-  mount(router, systemRoutes.openapi, verify, () => document as unknown as Record<string, unknown>)
+  mount(router, systemRoutes.openapi, guard, () => document as unknown as Record<string, unknown>)
   const clientConfig: ClientConfig = {
     mode: deps.config.platformMode,
     hospitalName: deps.config.hospitalName,
@@ -38,5 +38,5 @@ export const mountSystemRoutes = (
       ? { simulators: { wechat: deps.config.wechat.apiBase } }
       : {}),
   }
-  mount(router, systemRoutes.clientConfig, verify, () => clientConfig)
+  mount(router, systemRoutes.clientConfig, guard, () => clientConfig)
 }

@@ -27,6 +27,16 @@ const Code2Session = ErrFields.extend({
   session_key: z.string().optional(),
   unionid: z.string().optional(),
 })
+const PhoneResponse = ErrFields.extend({
+  phone_info: z
+    .object({
+      phoneNumber: z.string(),
+      purePhoneNumber: z.string(),
+      // documented as a string, the official example shows a number: accept both (platform.md §1.2)
+      countryCode: z.union([z.string(), z.number()]).transform(String),
+    })
+    .optional(),
+})
 const TokenResponse = ErrFields.extend({
   access_token: z.string().optional(),
   expires_in: z.number().optional(),
@@ -65,6 +75,22 @@ export class WechatClient {
     if (!r.openid) throw new WechatApiError(-2, 'response without openid', 'jscode2session')
     // session_key is deliberately dropped here: it never leaves the server and we do not keep it.
     return { openid: r.openid, unionid: r.unionid }
+  }
+
+  /** getuserphonenumber: exchanges a getPhoneNumber code (single-use, 5 min) for the user's phone. */
+  async phoneNumber(code: string): Promise<{ phone: string; countryCode: string }> {
+    const r = await this.withAccessToken((token) =>
+      this.call(
+        'getuserphonenumber',
+        PhoneResponse,
+        `/wxa/business/getuserphonenumber?access_token=${encodeURIComponent(token)}`,
+        {
+          code,
+        },
+      ),
+    )
+    if (!r.phone_info) throw new WechatApiError(-2, 'response without phone_info', 'getuserphonenumber')
+    return { phone: r.phone_info.purePhoneNumber, countryCode: r.phone_info.countryCode }
   }
 
   /**

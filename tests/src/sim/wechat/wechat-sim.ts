@@ -45,6 +45,7 @@ export class WechatSim extends SimServer {
   private currentToken: string | undefined
   private currentStable: string | undefined
   private forceRefreshes: number[] = []
+  private phoneCodes = new Map<string, { phone: string; issuedAt: number; used: boolean }>()
 
   constructor(readonly options: WechatSimOptions) {
     super('wechat')
@@ -52,7 +53,9 @@ export class WechatSim extends SimServer {
     this.route('GET', '/cgi-bin/token', (r) => this.token(r))
     this.route('POST', '/cgi-bin/stable_token', (r) => this.stableToken(r))
     this.route('GET', '/cgi-bin/stable_token', () => this.err(43002, 'require POST method'))
+    this.route('POST', '/wxa/business/getuserphonenumber', (r) => this.phoneNumber(r))
     this.route('POST', '/_sim/wx/login', (r) => this.mintLoginCode(r))
+    this.route('POST', '/_sim/wx/phone', (r) => this.mintPhoneCode(r))
     this.route('GET', '/_sim/wx/users', () => ({ body: { users: [...this.users.values()] } }))
     this.route('POST', '/_sim/wx/tokens/expire', (r) => this.expireTokens(r, 'expire'))
     this.route('POST', '/_sim/wx/tokens/revoke', (r) => this.expireTokens(r, 'revoke'))
@@ -67,6 +70,45 @@ export class WechatSim extends SimServer {
     this.currentToken = undefined
     this.currentStable = undefined
     this.forceRefreshes = []
+    this.phoneCodes.clear()
+  }
+
+  /** Mints a getPhoneNumber code (what `<Button openType="getPhoneNumber">` hands the page). */
+  phoneCode(phone: string): string {
+    const code = digest(`phone:${++this.seq}:${phone}`, 32, 'hex')
+    this.phoneCodes.set(code, { phone, issuedAt: this.clock.now(), used: false })
+    return code
+  }
+
+  private phoneNumber(r: SimRequest): SimResponse {
+    const bad = this.checkAccessToken(r.query.get('access_token'))
+    if (bad) return bad
+    const b = (r.json ?? {}) as { code?: unknown }
+    if (typeof b.code !== 'string' || !b.code) return this.err(47001, 'data format error: code missing')
+    const c = this.phoneCodes.get(b.code)
+    // Single-use, five minutes (platform.md §1.2): a used or stale code is "invalid code".
+    if (!c || c.used || this.clock.now() - c.issuedAt > CODE_TTL_MS) return this.err(40029, 'invalid code')
+    c.used = true
+    return {
+      body: {
+        errcode: 0,
+        errmsg: 'ok',
+        phone_info: {
+          phoneNumber: c.phone,
+          purePhoneNumber: c.phone,
+          countryCode: 86,
+          watermark: { timestamp: Math.floor(this.clock.now() / 1000), appid: this.options.appid },
+        },
+      },
+    }
+  }
+
+  private mintPhoneCode(r: SimRequest): SimResponse {
+    const b = (r.json ?? {}) as { phone?: unknown }
+    const phone = b.phone === undefined ? '13812345678' : b.phone
+    if (typeof phone !== 'string' || !/^1\d{10}$/.test(phone))
+      return { status: 400, body: { error: 'phone must be an 11-digit mainland mobile number' } }
+    return { body: { code: this.phoneCode(phone) } }
   }
 
   /** Stable identity of a simulated WeChat user, keyed by a free-form user key. */
