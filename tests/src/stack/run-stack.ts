@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createWriteStream, mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { LoginResponse, MeResponse } from '@careloop/shared'
+import { LoginResponse, MeResponse, PrivacyPolicy } from '@careloop/shared'
 import { resolveEngine, type EngineHandle } from '../../../server/src/db/local-engine'
 import { WechatSim } from '../sim/wechat/wechat-sim'
 
@@ -71,23 +71,41 @@ const waitFor = async (url: string, what: string, timeoutMs = 60_000): Promise<v
   }
 }
 
-/** The demo patient, through the real API: log in as the simulator's `demo` user and set the name once. */
+/**
+ * The demo patient, through the real API: log in as the simulator's `demo` user, accept the current
+ * privacy policy (care consent) and set the profile once. Running it again changes nothing.
+ */
 const seedDemo = async (api: string, wechat: WechatSim): Promise<void> => {
-  const { code } = wechat.loginCode(DEMO.user)
-  const res = await fetch(`${api}/api/v1/auth/wechat/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ code }),
-  })
-  if (!res.ok) throw new Error(`demo login failed: ${res.status} ${await res.text()}`)
-  const login = LoginResponse.parse(await res.json())
-  if (login.patient.name === DEMO.name) return
-  const upd = await fetch(`${api}/api/v1/me`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${login.accessToken}` },
-    body: JSON.stringify({ name: DEMO.name }),
-  })
-  MeResponse.parse(await upd.json())
+  const call = async (method: string, path: string, body?: unknown, token?: string): Promise<unknown> => {
+    const res = await fetch(`${api}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    if (!res.ok) throw new Error(`demo seed: ${method} ${path} failed: ${res.status} ${await res.text()}`)
+    return res.status === 204 ? null : res.json()
+  }
+  const login = LoginResponse.parse(
+    await call('POST', '/api/v1/auth/wechat/login', { code: wechat.loginCode(DEMO.user).code }),
+  )
+  if (!login.careConsent) {
+    const policy = PrivacyPolicy.parse(await call('GET', '/api/v1/privacy-policy'))
+    await call(
+      'POST',
+      '/api/v1/me/consents',
+      { purpose: 'care', granted: true, policyVersion: policy.version },
+      login.accessToken,
+    )
+  }
+  if (login.patient.name !== DEMO.name)
+    MeResponse.parse(
+      await call(
+        'PUT',
+        '/api/v1/me',
+        { name: DEMO.name, gender: 'female', birthYear: 1958 },
+        login.accessToken,
+      ),
+    )
 }
 
 const stop = async (code = 0): Promise<void> => {
