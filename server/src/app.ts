@@ -25,6 +25,7 @@ import { createPatientRepo } from './modules/patients/patient.repo'
 import { mountProfileRoutes } from './modules/patients/profile.routes'
 import { createProfileService, type PhoneSource } from './modules/patients/profile.service'
 import { mountSystemRoutes } from './modules/system/system.routes'
+import { createStaffModule } from './modules/staff/staff.module'
 import { createPiiCrypto } from './privacy/pii-crypto'
 
 export interface AppDeps {
@@ -87,6 +88,7 @@ export const createApp = (deps: AppDeps): Koa<AppState> => {
     refreshTokenTtlDays: config.auth.refreshTokenTtlDays,
   })
 
+  const staffModule = createStaffModule({ config, clock, db, pii, audit })
   const guard: AccessGuard = {
     verify: (t) => tokens.verifyAccessToken(t),
     async patient({ accountId }, needsConsent) {
@@ -98,16 +100,14 @@ export const createApp = (deps: AppDeps): Koa<AppState> => {
         )
       return { kind: 'patient', accountId, profileId: profile._id.toHexString() }
     },
-    staff: () => Promise.reject(new AppError('FORBIDDEN', 'Staff accounts are not available')),
+    staff: (p) => staffModule.resolveStaff(p),
   }
-
-  // --- staff ---
-  // --- end staff ---
 
   const router = new Router<AppState>()
   mountSystemRoutes(router, guard, { config, db, startedAt: Date.now() })
   mountAuthRoutes(router, guard, auth, profiles)
   mountProfileRoutes(router, guard, profiles, consent)
+  staffModule.mount(router, guard)
 
   const app = new Koa<AppState>({ proxy: config.env === 'production' })
   app.use(requestContext(deps.logger))

@@ -9,6 +9,7 @@ import { startScheduler, type Scheduler } from './jobs/scheduler'
 import { createLogger } from './logger'
 import { expiredSessionsJob } from './modules/auth/auth.jobs'
 import { createSessionRepo } from './modules/auth/session.repo'
+import { ensureBootstrapAdmin } from './modules/staff/staff-bootstrap.service'
 import { WechatClient } from './platform/wechat/wechat-client'
 
 /**
@@ -39,6 +40,10 @@ const main = async (): Promise<void> => {
   const wechat = new WechatClient({ ...config.wechat, clock })
   const app = createApp({ config, logger, clock, db, wechat })
   await syncIndexes(db)
+  const bootstrap = await ensureBootstrapAdmin({ db, config, clock })
+  if (bootstrap === 'created') logger.warn('created the bootstrap admin account "admin"; change its password')
+  if (bootstrap === 'not-configured')
+    logger.warn('no staff accounts yet: set ADMIN_BOOTSTRAP_PASSWORD to create the first admin')
 
   const server = runApi ? createServer(requestListener(app)) : undefined
   if (server) {

@@ -9,6 +9,9 @@ import { createLogger } from '../../../server/src/logger'
 import { WechatClient } from '../../../server/src/platform/wechat/wechat-client'
 import { useTestDatabase } from '../jest/test-database'
 import { WechatSim } from '../sim/wechat/wechat-sim'
+import { SIM_WECOM, WecomSim } from '../sim/wecom/wecom-sim'
+import { seedDemoStaff, DEMO_STAFF_PASSWORD } from '../../../server/src/modules/staff/staff-bootstrap.service'
+import { StaffLoginResponse } from '@careloop/shared'
 
 export const SIM_APPID = 'wxsimappid0000001'
 export const SIM_SECRET = 'sim-secret'
@@ -106,4 +109,49 @@ export const useServerHarness = (
     },
   }
   return h
+}
+
+// --- staff ---------------------------------------------------------------------------------------
+
+export interface StaffHarness extends ServerHarness {
+  /** The WeCom simulator the server's WeCom client talks to (corp SIM_WECOM). */
+  readonly wecom: WecomSim
+  /** Creates the demo staff (admin, nurse.li, headnurse.wang, marketing.zhao); idempotent. */
+  seedStaff(): Promise<void>
+  /** Logs a staff member in through the password endpoint (default: the demo password). */
+  staffLogin(username: string, password?: string): Promise<StaffLoginResponse>
+}
+
+/**
+ * useServerHarness plus the WeCom simulator (its URL, corp id and agent secret in the server's
+ * config) and staff helpers.
+ */
+export const useStaffHarness = (overrides: Parameters<typeof useServerHarness>[0] = {}): StaffHarness => {
+  const wecom = new WecomSim({ corpId: SIM_WECOM.corpId, secrets: [SIM_WECOM.agentSecret] })
+  // useServerHarness reads `env` in its beforeAll, which runs after this one has filled it in.
+  const env: Record<string, string> = { ...overrides.env }
+  beforeAll(async () => {
+    const wecomUrl = await wecom.listen()
+    Object.assign(env, {
+      WECOM_CORP_ID: SIM_WECOM.corpId,
+      WECOM_AGENT_SECRET: SIM_WECOM.agentSecret,
+      WECOM_API_BASE: wecomUrl,
+      ...overrides.env,
+    })
+  })
+  const h = useServerHarness({ ...overrides, env })
+  afterAll(async () => {
+    await wecom.close()
+  })
+  return Object.assign(h, {
+    wecom,
+    async seedStaff() {
+      await seedDemoStaff({ db: h.db, clock: h.clock })
+    },
+    async staffLogin(username: string, password = DEMO_STAFF_PASSWORD) {
+      const r = await h.request('POST', '/api/v1/staff/auth/login', { body: { username, password } })
+      if (r.status !== 200) throw new Error(`staff login failed: ${r.status} ${JSON.stringify(r.body)}`)
+      return StaffLoginResponse.parse(r.body)
+    },
+  })
 }

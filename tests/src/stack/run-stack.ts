@@ -3,7 +3,11 @@ import { createWriteStream, mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { LoginResponse, MeResponse, PrivacyPolicy } from '@careloop/shared'
 import { resolveEngine, type EngineHandle } from '../../../server/src/db/local-engine'
+import { openConnection } from '../../../server/src/db/connection'
+import { seedDemoStaff, DEMO_STAFF_PASSWORD } from '../../../server/src/modules/staff/staff-bootstrap.service'
+import { systemClock } from '../../../server/src/clock'
 import { WechatSim } from '../sim/wechat/wechat-sim'
+import { SIM_WECOM, WecomSim } from '../sim/wecom/wecom-sim'
 
 /**
  * The local product, as `npm start` runs it: the database engine (MONGODB_URI, else a mongod on
@@ -16,6 +20,7 @@ const repoRoot = resolve(__dirname, '../../..')
 const env = process.env
 const PORT = Number(env.PORT ?? 3000)
 const SIM_PORT = Number(env.WECHAT_SIM_PORT ?? 4101)
+const WECOM_SIM_PORT = Number(env.WECOM_SIM_PORT ?? 4102)
 const BOT_PORT = Number(env.BOT_PORT ?? 3200)
 const dataDir = resolve(repoRoot, env.DATA_DIR ?? '.data')
 const logDir = join(dataDir, 'logs')
@@ -32,6 +37,7 @@ const DEMO = { user: 'demo', name: '王秀英' }
 const children: ChildProcess[] = []
 let engine: EngineHandle | undefined
 let sim: WechatSim | undefined
+let wecomSim: WecomSim | undefined
 let stopping = false
 
 const startChild = (name: string, script: string, childEnv: Record<string, string>): ChildProcess => {
@@ -124,6 +130,7 @@ const stop = async (code = 0): Promise<void> => {
     ),
   )
   await sim?.close()
+  await wecomSim?.close()
   await engine?.stop()
   process.exit(code)
 }
@@ -141,6 +148,8 @@ const main = async (): Promise<void> => {
 
   sim = new WechatSim(SIM_WECHAT)
   const simUrl = await sim.listen(SIM_PORT)
+  wecomSim = new WecomSim({ corpId: SIM_WECOM.corpId, secrets: [SIM_WECOM.agentSecret] })
+  const wecomUrl = await wecomSim.listen(WECOM_SIM_PORT)
 
   const api = `http://127.0.0.1:${PORT}`
   startChild('server', 'server/dist/main.js', {
@@ -151,6 +160,9 @@ const main = async (): Promise<void> => {
     WECHAT_APPID: SIM_WECHAT.appid,
     WECHAT_SECRET: SIM_WECHAT.secret,
     WECHAT_API_BASE: simUrl,
+    WECOM_CORP_ID: SIM_WECOM.corpId,
+    WECOM_AGENT_SECRET: SIM_WECOM.agentSecret,
+    WECOM_API_BASE: wecomUrl,
   })
   startChild('wecom-bot', 'wecom-bot/dist/main.js', {
     ...DEV_WECOM,
@@ -161,6 +173,11 @@ const main = async (): Promise<void> => {
   await waitFor(`${api}/readyz`, 'the server')
   await waitFor(`http://127.0.0.1:${BOT_PORT}/healthz`, 'the WeCom bot')
   await seedDemo(api, sim)
+  // Demo staff accounts (local only): written once, idempotent.
+  const db = await openConnection(mongodbUri)
+  const staff = await seedDemoStaff({ db, clock: systemClock })
+  await db.close()
+  if (staff.created.length) console.log(`  created demo staff: ${staff.created.join(', ')}`)
 
   // Pad by display width: CJK characters take two terminal columns.
   const width = (t: string): number => [...t].reduce((w, ch) => w + (/[\u2e80-\uffef]/.test(ch) ? 2 : 1), 0)
@@ -170,7 +187,12 @@ const main = async (): Promise<void> => {
   line('患者端小程序 H5:', `${api}/h5/   (模拟微信用户 "${DEMO.user}" = ${DEMO.name})`)
   line('运营控制台 Console:', `${api}/console/`)
   line('API (OpenAPI):', `${api}/api/openapi.json`)
+  line(
+    'Staff demo logins:',
+    `admin · headnurse.wang · nurse.li · marketing.zhao  (password ${DEMO_STAFF_PASSWORD})`,
+  )
   line('WeChat simulator:', simUrl)
+  line('WeCom simulator:', wecomUrl)
   line('WeCom bot callback:', `http://127.0.0.1:${BOT_PORT}/wecom/callback`)
   line('Logs:', logDir)
   console.log('\nPress Ctrl-C to stop.')

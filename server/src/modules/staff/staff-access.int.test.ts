@@ -1,0 +1,265 @@
+import { apiRoutes, ErrorBody, STAFF_ROLES, type ApiRoute, type StaffRole } from '@careloop/shared'
+import { Types } from 'mongoose'
+import { useStaffHarness } from '../../../../tests/src/harness/server-harness'
+import { patientModel } from '../patients/patient.model'
+import { staffModel } from './staff.model'
+
+const h = useStaffHarness()
+
+const USER_OF: Record<StaffRole, string> = {
+  admin: 'admin',
+  nurse: 'nurse.li',
+  head_nurse: 'headnurse.wang',
+  marketer: 'marketing.zhao',
+}
+const tokens = {} as Record<StaffRole, string>
+let patientId = ''
+let staffId = ''
+let seq = 0
+
+const codeOf = (body: unknown): string => ErrorBody.parse(body).error.code
+const detailsOf = (body: unknown): { path: string; message: string }[] =>
+  ErrorBody.parse(body).error.details as { path: string; message: string }[]
+
+const staffRouteList = Object.values(apiRoutes as Record<string, ApiRoute>).filter((r) => r.auth === 'staff')
+const patientRouteList = Object.values(apiRoutes as Record<string, ApiRoute>).filter(
+  (r) => r.auth === 'patient',
+)
+
+/** A request every allowed role can make successfully (valid ids, valid bodies). */
+const sampleRequest = (r: ApiRoute): { path: string; body?: unknown } => {
+  const id = r.path.startsWith('/api/v1/admin/staff') ? staffId : patientId
+  const path = r.path.replace(':id', id)
+  switch (r.id) {
+    case 'createStaff':
+      return {
+        path,
+        body: { username: `matrix.${++seq}`, name: '测试', role: 'nurse', password: 'matrix-pass-123' },
+      }
+    case 'updateStaff':
+      return { path, body: { name: `改名${++seq}` } }
+    case 'assignNurse':
+      return { path, body: { nurseId: null } }
+    default:
+      return { path }
+  }
+}
+
+beforeAll(async () => {
+  await h.seedStaff()
+  for (const role of STAFF_ROLES) tokens[role] = (await h.staffLogin(USER_OF[role])).accessToken
+  const nurse = await staffModel(h.db).findOne({ username: 'nurse.li' }).lean()
+  const p = await patientModel(h.db).create({
+    accountId: new Types.ObjectId(),
+    relation: 'self',
+    name: '王秀英',
+    assignedNurseId: nurse!._id,
+  })
+  patientId = p._id.toHexString()
+  staffId = (
+    await staffModel(h.db).create({ username: 'target', name: '目标', role: 'nurse', passwordHash: 'x' })
+  )._id.toHexString()
+})
+
+describe('the role × route permission matrix', () => {
+  it('covers every staff route of the catalogue', () => {
+    expect(staffRouteList.map((r) => r.id).sort()).toEqual(
+      [
+        'assignNurse',
+        'createStaff',
+        'getPatient',
+        'listAudit',
+        'listPatients',
+        'listStaff',
+        'staffMe',
+        'updateStaff',
+      ].sort(),
+    )
+    for (const r of staffRouteList) expect(r.roles?.length).toBeGreaterThan(0)
+  })
+
+  for (const route of staffRouteList)
+    for (const role of STAFF_ROLES) {
+      const allowed = route.roles!.includes(role)
+      it(`${route.method.toUpperCase()} ${route.path} as ${role} → ${allowed ? 'allowed' : '403'}`, async () => {
+        const { path, body } = sampleRequest(route)
+        const r = await h.request(route.method.toUpperCase(), path, { token: tokens[role], body })
+        if (allowed) {
+          expect([401, 403]).not.toContain(r.status)
+          expect(r.status).toBe(route.status ?? 200)
+        } else {
+          expect(r.status).toBe(403)
+          expect(codeOf(r.body)).toBe('FORBIDDEN')
+        }
+      })
+    }
+
+  it('refuses every staff route without a token (401) and with a patient token (403)', async () => {
+    const patient = await h.login('matrix-patient')
+    for (const route of staffRouteList) {
+      const { path, body } = sampleRequest(route)
+      const none = await h.request(route.method.toUpperCase(), path, { body })
+      expect([route.id, none.status]).toEqual([route.id, 401])
+      expect(codeOf(none.body)).toBe('AUTH_REQUIRED')
+      const asPatient = await h.request(route.method.toUpperCase(), path, {
+        body,
+        token: patient.accessToken,
+      })
+      expect([route.id, asPatient.status]).toEqual([route.id, 403])
+      expect(codeOf(asPatient.body)).toBe('FORBIDDEN')
+    }
+  })
+
+  it('refuses every patient route to every staff role (403)', async () => {
+    expect(patientRouteList.length).toBeGreaterThan(0)
+    for (const route of patientRouteList)
+      for (const role of STAFF_ROLES) {
+        const path = route.path.replace(/:\w+/g, new Types.ObjectId().toHexString())
+        const body = route.method === 'get' ? undefined : {}
+        const r = await h.request(route.method.toUpperCase(), path, { token: tokens[role], body })
+        expect([route.id, role, r.status]).toEqual([route.id, role, 403])
+        expect(codeOf(r.body)).toBe('FORBIDDEN')
+      }
+  })
+})
+
+describe('bad input on every staff route', () => {
+  const cases: { route: string; method: string; path: () => string; body?: unknown; field: string }[] = [
+    {
+      route: 'staffLogin',
+      method: 'POST',
+      path: () => '/api/v1/staff/auth/login',
+      body: { password: 'x' },
+      field: 'username',
+    },
+    {
+      route: 'staffLogin',
+      method: 'POST',
+      path: () => '/api/v1/staff/auth/login',
+      body: { username: 'a', password: '' },
+      field: 'password',
+    },
+    {
+      route: 'staffWecomLogin',
+      method: 'POST',
+      path: () => '/api/v1/staff/auth/wecom',
+      body: { code: '' },
+      field: 'code',
+    },
+    {
+      route: 'createStaff',
+      method: 'POST',
+      path: () => '/api/v1/admin/staff',
+      body: { username: 'Bad Name', name: '坏', role: 'nurse', password: 'long-enough-1' },
+      field: 'username',
+    },
+    {
+      route: 'createStaff',
+      method: 'POST',
+      path: () => '/api/v1/admin/staff',
+      body: { username: 'short.pw', name: '坏', role: 'nurse', password: 'short' },
+      field: 'password',
+    },
+    {
+      route: 'createStaff',
+      method: 'POST',
+      path: () => '/api/v1/admin/staff',
+      body: { username: 'bad.role', name: '坏', role: 'doctor', password: 'long-enough-1' },
+      field: 'role',
+    },
+    {
+      route: 'updateStaff',
+      method: 'PUT',
+      path: () => '/api/v1/admin/staff/not-an-id',
+      body: { name: 'x' },
+      field: 'id',
+    },
+    {
+      route: 'updateStaff',
+      method: 'PUT',
+      path: () => `/api/v1/admin/staff/${staffId}`,
+      body: { role: 'boss' },
+      field: 'role',
+    },
+    {
+      route: 'updateStaff',
+      method: 'PUT',
+      path: () => `/api/v1/admin/staff/${staffId}`,
+      body: {},
+      field: '(root)',
+    },
+    {
+      route: 'updateStaff',
+      method: 'PUT',
+      path: () => `/api/v1/admin/staff/${staffId}`,
+      body: { active: 'no' },
+      field: 'active',
+    },
+    {
+      route: 'listPatients',
+      method: 'GET',
+      path: () => '/api/v1/staff/patients?pageSize=1000',
+      field: 'pageSize',
+    },
+    { route: 'listPatients', method: 'GET', path: () => '/api/v1/staff/patients?page=0', field: 'page' },
+    {
+      route: 'listPatients',
+      method: 'GET',
+      path: () => `/api/v1/staff/patients?q=${'x'.repeat(41)}`,
+      field: 'q',
+    },
+    { route: 'getPatient', method: 'GET', path: () => '/api/v1/staff/patients/123', field: 'id' },
+    {
+      route: 'assignNurse',
+      method: 'PUT',
+      path: () => `/api/v1/staff/patients/${patientId}/nurse`,
+      body: { nurseId: 'nope' },
+      field: 'nurseId',
+    },
+    {
+      route: 'assignNurse',
+      method: 'PUT',
+      path: () => `/api/v1/staff/patients/${patientId}/nurse`,
+      body: {},
+      field: 'nurseId',
+    },
+    { route: 'listAudit', method: 'GET', path: () => '/api/v1/admin/audit?limit=0', field: 'limit' },
+    {
+      route: 'listAudit',
+      method: 'GET',
+      path: () => '/api/v1/admin/audit?before=yesterday',
+      field: 'before',
+    },
+    { route: 'listAudit', method: 'GET', path: () => '/api/v1/admin/audit?patientId=42', field: 'patientId' },
+  ]
+
+  it('covers every staff route that takes input', () => {
+    const withInput = Object.values(apiRoutes as Record<string, ApiRoute>)
+      .filter((r) => r.path.includes('/staff') || r.path.includes('/admin/'))
+      .filter((r) => r.body || r.query || r.params)
+      .map((r) => r.id)
+    expect(new Set(cases.map((c) => c.route))).toEqual(new Set(withInput))
+  })
+
+  it.each(cases.map((c) => [`${c.route} ${c.field}`, c] as const))(
+    '%s → 400 naming the field',
+    async (_n, c) => {
+      const staffBefore = await staffModel(h.db).countDocuments()
+      const r = await h.request(c.method, c.path(), { token: tokens.admin, body: c.body })
+      expect(r.status).toBe(400)
+      expect(codeOf(r.body)).toBe('VALIDATION_FAILED')
+      expect(detailsOf(r.body).map((d) => d.path)).toContain(c.field)
+      // nothing is half-written
+      expect(await staffModel(h.db).countDocuments()).toBe(staffBefore)
+    },
+  )
+
+  it('answers a non-JSON body with 400 too', async () => {
+    const r = await h.request('POST', '/api/v1/staff/auth/login', {
+      rawBody: 'username=admin',
+      headers: { 'content-type': 'text/plain' },
+    })
+    expect(r.status).toBe(400)
+    expect(codeOf(r.body)).toBe('VALIDATION_FAILED')
+  })
+})
