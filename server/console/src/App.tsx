@@ -1,118 +1,129 @@
-import { useEffect, useState } from 'react'
-import { fetchStatus, type ServerStatus } from './api'
+import type { ClientConfig, StaffLoginResponse } from '@careloop/shared'
+import { useCallback, useEffect, useMemo, useState } from 'react'
+import { api, setUnauthorizedHandler } from './api'
+import { EmptyState } from './components/Feedback'
+import { Layout } from './components/Layout'
+import { AuditPage } from './pages/AuditPage'
+import { LoginPage } from './pages/LoginPage'
+import { PatientDetailPage } from './pages/PatientDetailPage'
+import { PatientsPage } from './pages/PatientsPage'
+import { StaffPage } from './pages/StaffPage'
+import { StatusPage } from './pages/StatusPage'
+import { canOpen, navigate, useRoute, type PageName, type Route } from './router'
+import { clearSession, loadSession, saveSession, SessionContext, type Session } from './session'
 
-const POLL_MS = 5000
+const pageOf = (r: Route): PageName | null => (r.name === 'login' || r.name === 'notFound' ? null : r.name)
 
-const formatUptime = (s: number): string => {
-  const d = Math.floor(s / 86400)
-  const h = Math.floor((s % 86400) / 3600)
-  const m = Math.floor((s % 3600) / 60)
-  if (d > 0) return `${d} 天 ${h} 小时`
-  if (h > 0) return `${h} 小时 ${m} 分`
-  return `${m} 分 ${s % 60} 秒`
+const Page = ({ route }: { route: Route }) => {
+  switch (route.name) {
+    case 'patients':
+      return <PatientsPage q={route.q} page={route.page} />
+    case 'patient':
+      return <PatientDetailPage id={route.id} />
+    case 'staff':
+      return <StaffPage />
+    case 'audit':
+      return <AuditPage />
+    case 'status':
+      return <StatusPage />
+    case 'login':
+      return null
+    default:
+      return <EmptyState title="页面不存在" hint="请从左侧导航选择功能。" />
+  }
 }
 
-type Tone = 'ok' | 'bad' | 'neutral'
-
-const StatusCard = ({
-  title,
-  value,
-  tone,
-  hint,
-}: {
-  title: string
-  value: string
-  tone: Tone
-  hint?: string
-}) => (
-  <div className={`card status-${tone}`} data-testid={`status-${title}`}>
-    <div className="card-title">{title}</div>
-    <div className="card-value">
-      <span className={`dot dot-${tone}`} />
-      {value}
-    </div>
-    {hint ? <div className="card-hint">{hint}</div> : null}
-  </div>
-)
-
+/**
+ * The console: the login page until a staff member signs in (the token lives in sessionStorage,
+ * so it ends with the tab), then the role's pages in the signed-in layout. Any 401 returns to login.
+ */
 export const App = () => {
-  const [status, setStatus] = useState<ServerStatus | null>(null)
+  const route = useRoute()
+  const [session, setSession] = useState<Session | null>(() => loadSession())
+  const [notice, setNotice] = useState<string | null>(null)
+  const [config, setConfig] = useState<ClientConfig | null>(null)
 
-  useEffect(() => {
-    let alive = true
-    const tick = async () => {
-      const s = await fetchStatus()
-      if (alive) setStatus(s)
-    }
-    void tick()
-    const t = setInterval(() => void tick(), POLL_MS)
-    return () => {
-      alive = false
-      clearInterval(t)
-    }
+  const logout = useCallback((message: string | null) => {
+    clearSession()
+    setSession(null)
+    setNotice(message)
+    if (message === null) navigate('/login')
   }, [])
 
-  const apiUp = status?.health?.status === 'ok'
-  const dbUp = status?.readiness?.checks.database === 'up'
-  const simulated = status?.config?.mode === 'simulated'
+  useEffect(() => {
+    setUnauthorizedHandler(() => logout('登录已过期或账号已被停用，请重新登录'))
+    return () => setUnauthorizedHandler(null)
+  }, [logout])
 
+  useEffect(() => {
+    void api.clientConfig().then(setConfig)
+  }, [])
+
+  // Re-read who we are once per token: a role change or deactivation applies without re-login.
+  const token = session?.token
+  useEffect(() => {
+    if (!token) return
+    let alive = true
+    void api.me().then(
+      (r) =>
+        alive &&
+        setSession((s) => {
+          if (!s || s.token !== token) return s
+          const next = { ...s, staff: r.staff }
+          saveSession(next)
+          return next
+        }),
+      () => undefined,
+    )
+    return () => {
+      alive = false
+    }
+  }, [token])
+
+  // The access token has a fixed lifetime: return to login when it ends.
+  const expiresAt = session?.expiresAt
+  useEffect(() => {
+    if (!expiresAt) return
+    const t = setTimeout(
+      () => logout('登录已过期，请重新登录'),
+      Math.min(expiresAt - Date.now(), 2 ** 31 - 1),
+    )
+    return () => clearTimeout(t)
+  }, [expiresAt, logout])
+
+  useEffect(() => {
+    if (session && route.name === 'login') navigate(route.next ?? '/patients')
+  }, [session, route])
+
+  const onLoggedIn = (r: StaffLoginResponse) => {
+    const s: Session = { token: r.accessToken, expiresAt: Date.now() + r.expiresIn * 1000, staff: r.staff }
+    saveSession(s)
+    setNotice(null)
+    setSession(s)
+  }
+
+  const sessionApi = useMemo(
+    () => (session ? { session, logout: () => logout(null) } : null),
+    [session, logout],
+  )
+
+  if (!sessionApi) return <LoginPage notice={notice} onLoggedIn={onLoggedIn} />
+
+  const page = pageOf(route)
+  const allowed = page === null || canOpen(sessionApi.session.staff.role, page)
   return (
-    <div className="layout">
-      <header className="topbar">
-        <div className="brand">
-          <span className="logo">CL</span>
-          <div>
-            <div className="brand-name">CareLoop 私域患者运营平台</div>
-            <div className="brand-sub">{status?.config?.hospitalName ?? '运营控制台'}</div>
-          </div>
-        </div>
-        {simulated ? <span className="badge badge-sim">模拟器模式 · 不连接真实微信</span> : null}
-      </header>
-      <main className="content">
-        <section>
-          <h1>系统状态</h1>
-          <p className="lead">每 5 秒自动刷新。随访、社群、营销与积分功能将在此控制台陆续开放。</p>
-          {status === null ? (
-            <div className="loading">正在检查服务状态…</div>
-          ) : (
-            <div className="grid">
-              <StatusCard
-                title="API 服务"
-                value={apiUp ? '运行正常' : '无法连接'}
-                tone={apiUp ? 'ok' : 'bad'}
-                hint={status.error ?? (status.health ? `版本 ${status.health.version}` : undefined)}
-              />
-              <StatusCard
-                title="数据库"
-                value={dbUp ? '已连接' : '不可用'}
-                tone={dbUp ? 'ok' : 'bad'}
-                hint={dbUp ? 'MongoDB 读写正常' : '请检查 MONGODB_URI 或本地数据库引擎'}
-              />
-              <StatusCard
-                title="平台接入"
-                value={simulated ? '本地模拟器' : status.config ? '微信正式环境' : '未知'}
-                tone={status.config ? 'neutral' : 'bad'}
-                hint={simulated ? '微信登录走本地模拟器' : undefined}
-              />
-              <StatusCard
-                title="运行时长"
-                value={status.health ? formatUptime(status.health.uptimeSeconds) : '—'}
-                tone="neutral"
-                hint={`上次检查 ${status.checkedAt.toLocaleTimeString('zh-CN', { hour12: false })}`}
-              />
-            </div>
-          )}
-        </section>
-        <section className="links">
-          <h2>开发者</h2>
-          <a href="/api/openapi.json" target="_blank" rel="noreferrer">
-            OpenAPI 接口文档（JSON）
-          </a>
-          <a href="/h5/" target="_blank" rel="noreferrer">
-            患者端小程序（H5 预览）
-          </a>
-        </section>
-      </main>
-    </div>
+    <SessionContext.Provider value={sessionApi}>
+      <Layout
+        active={page}
+        hospitalName={config?.hospitalName ?? '运营控制台'}
+        simulated={config?.mode === 'simulated'}
+      >
+        {allowed ? (
+          <Page route={route} />
+        ) : (
+          <EmptyState title="无权访问此页面" hint="您的角色不能使用该功能，如需开通请联系系统管理员。" />
+        )}
+      </Layout>
+    </SessionContext.Provider>
   )
 }

@@ -1,4 +1,16 @@
-import { ClientConfig, Health, Readiness } from '@careloop/shared'
+import {
+  ClientConfig,
+  ErrorBody,
+  Health,
+  Readiness,
+  staffRoutes,
+  type ApiRoute,
+  type CreateStaffRequest,
+  type StaffLoginRequest,
+  type UpdateStaffRequest,
+  type z,
+} from '@careloop/shared'
+import { currentToken } from './session'
 
 export interface ServerStatus {
   health: Health | null
@@ -40,5 +52,151 @@ export const fetchStatus = async (): Promise<ServerStatus> => {
       error: e instanceof Error ? e.message : String(e),
       checkedAt,
     }
+  }
+}
+
+/** A failed API call: the server's stable error code, or NETWORK / BAD_RESPONSE from the client. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: unknown = undefined,
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+
+  /** `VALIDATION_FAILED` details as field → message (`{ path, message }[]` on the wire). */
+  fieldErrors(): Record<string, string> {
+    const out: Record<string, string> = {}
+    if (this.code !== 'VALIDATION_FAILED' || !Array.isArray(this.details)) return out
+    for (const d of this.details as unknown[]) {
+      if (d && typeof d === 'object' && 'path' in d && 'message' in d) {
+        const { path, message } = d as { path: unknown; message: unknown }
+        if (typeof path === 'string' && typeof message === 'string')
+          out[path.split('.')[0] ?? path] ??= message
+      }
+    }
+    return out
+  }
+
+  /** A number in `details` (e.g. STAFF_LOCKED's retryAfterSeconds), when present. */
+  detailNumber(key: string): number | null {
+    const d = this.details
+    if (d && typeof d === 'object' && key in d) {
+      const v = (d as Record<string, unknown>)[key]
+      if (typeof v === 'number') return v
+    }
+    return null
+  }
+}
+
+let onUnauthorized: (() => void) | null = null
+/** Called when a staff route answers 401 (token expired, revoked, account deactivated). */
+export const setUnauthorizedHandler = (fn: (() => void) | null): void => {
+  onUnauthorized = fn
+}
+
+type Query = Record<string, string | number | undefined>
+
+interface CallOptions {
+  params?: Record<string, string>
+  query?: Query
+  body?: unknown
+}
+
+/** Calls one route of the shared catalogue and parses the answer with the route's own response schema. */
+const call = async <T>(
+  route: ApiRoute<z.ZodTypeAny | undefined, z.ZodTypeAny | undefined, z.ZodType<T, z.ZodTypeDef, unknown>>,
+  opts: CallOptions = {},
+): Promise<T> => {
+  let path = route.path.replace(/:(\w+)/g, (_, k: string) => encodeURIComponent(opts.params?.[k] ?? ''))
+  const search = new URLSearchParams()
+  for (const [k, v] of Object.entries(opts.query ?? {}))
+    if (v !== undefined && v !== '') search.set(k, String(v))
+  if ([...search].length > 0) path += `?${search.toString()}`
+
+  const headers: Record<string, string> = { accept: 'application/json' }
+  const token = route.auth === 'staff' ? currentToken() : null
+  if (token) headers.authorization = `Bearer ${token}`
+  if (opts.body !== undefined) headers['content-type'] = 'application/json'
+
+  let res: Response
+  try {
+    res = await fetch(path, {
+      method: route.method.toUpperCase(),
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      cache: 'no-store',
+    })
+  } catch {
+    throw new ApiError(0, 'NETWORK', '无法连接服务器，请检查网络后重试')
+  }
+  const body: unknown = await res.json().catch(() => null)
+  if (!res.ok) {
+    const err = ErrorBody.safeParse(body)
+    const e = err.success
+      ? new ApiError(res.status, err.data.error.code, err.data.error.message, err.data.error.details)
+      : new ApiError(res.status, 'BAD_RESPONSE', `服务器返回 ${res.status}`)
+    if (res.status === 401 && route.auth === 'staff') onUnauthorized?.()
+    throw e
+  }
+  const parsed = route.response.safeParse(body)
+  if (!parsed.success) throw new ApiError(res.status, 'BAD_RESPONSE', '服务器返回的数据格式不正确')
+  return parsed.data
+}
+
+const r = staffRoutes
+
+/** The typed console client: one function per staff route of the shared contract. */
+export const api = {
+  login: (body: StaffLoginRequest) => call(r.staffLogin, { body }),
+  me: () => call(r.staffMe),
+  listStaff: () => call(r.listStaff),
+  createStaff: (body: CreateStaffRequest) => call(r.createStaff, { body }),
+  updateStaff: (id: string, body: UpdateStaffRequest) => call(r.updateStaff, { params: { id }, body }),
+  listPatients: (query: { q?: string; page: number; pageSize: number }) => call(r.listPatients, { query }),
+  getPatient: (id: string) => call(r.getPatient, { params: { id } }),
+  assignNurse: (id: string, nurseId: string | null) =>
+    call(r.assignNurse, { params: { id }, body: { nurseId } }),
+  listAudit: (query: { patientId?: string; action?: string; before?: string; limit: number }) =>
+    call(r.listAudit, { query }),
+  clientConfig: async (): Promise<ClientConfig | null> => {
+    try {
+      const { body } = await getJson('/api/v1/client-config')
+      const c = ClientConfig.safeParse(body)
+      return c.success ? c.data : null
+    } catch {
+      return null
+    }
+  },
+}
+
+/** A Chinese sentence for an error the page has no more specific wording for. */
+export const errorText = (e: unknown): string => {
+  if (!(e instanceof ApiError)) return e instanceof Error ? e.message : String(e)
+  switch (e.code) {
+    case 'NETWORK':
+      return e.message
+    case 'FORBIDDEN':
+      return '您的角色无权进行此操作'
+    case 'AUTH_REQUIRED':
+    case 'AUTH_TOKEN_INVALID':
+    case 'AUTH_TOKEN_EXPIRED':
+      return '登录已过期，请重新登录'
+    case 'RATE_LIMITED':
+      return '操作过于频繁，请稍后再试'
+    case 'PATIENT_NOT_FOUND':
+      return '未找到该患者，或该患者不在您的管理范围内'
+    case 'STAFF_NOT_FOUND':
+      return '未找到该员工账号'
+    case 'VALIDATION_FAILED':
+      return '提交的内容有误，请检查标红的字段'
+    case 'NOT_READY':
+    case 'INTERNAL':
+      return `服务器暂时不可用（${e.code}），请稍后重试`
+    default:
+      return `${e.message}（${e.code}）`
   }
 }

@@ -1,4 +1,7 @@
 import './app.css'
+import './styles/components.css'
+import './styles/feedback.css'
+import './styles/pages.css'
 import { createRoot } from 'react-dom/client'
 import { App } from './App'
 

@@ -228,9 +228,9 @@ describe('patient detail and assignment', () => {
         key: 'consent',
         title: '知情同意',
         items: [
-          'care: granted (policy 2026-01, 2026-01-05T02:00:00.000Z, by self)',
-          'marketing: withdrawn (policy 2026-01, 2026-01-06T02:00:00.000Z, by self)',
-          'research: never asked',
+          '诊疗与随访：已同意（政策版本 2026-01，2026/1/5 10:00，本人）',
+          '营销消息：已撤回（政策版本 2026-01，2026/1/6 10:00，本人）',
+          '医学研究：未表态',
         ],
       },
     ])

@@ -1,6 +1,7 @@
 import {
   AppError,
   CONSENT_PURPOSES,
+  type ConsentPurpose,
   type PatientListQuery,
   type PatientListResponse,
   type StaffPatientDetail,
@@ -57,6 +58,20 @@ export interface StaffPatientsService {
   ): Promise<StaffPatientDetail>
 }
 
+const PURPOSE_LABEL: Record<ConsentPurpose, string> = {
+  care: '诊疗与随访',
+  marketing: '营销消息',
+  research: '医学研究',
+}
+
+const formatInZone = (d: Date, timeZone: string): string =>
+  new Intl.DateTimeFormat('zh-CN', {
+    timeZone,
+    dateStyle: 'short',
+    timeStyle: 'short',
+    hour12: false,
+  }).format(d)
+
 export const createStaffPatientsService = (deps: {
   patients: PatientStaffRepo
   staff: StaffRepo
@@ -64,6 +79,8 @@ export const createStaffPatientsService = (deps: {
   pii: PiiCrypto
   /** The AAD binding a phone ciphertext to its account (the patient side's convention). */
   phoneAad: (accountId: string) => string
+  /** The hospital's zone, for times shown to staff. */
+  timezone?: string
 }): StaffPatientsService => {
   const { patients, audit, pii } = deps
 
@@ -90,13 +107,14 @@ export const createStaffPatientsService = (deps: {
   })
 
   const detail = (r: StaffPatientRecord, view: PatientView): StaffPatientDetail => {
+    const timezone = deps.timezone ?? 'Asia/Shanghai'
     const consents = Object.fromEntries(CONSENT_PURPOSES.map((k) => [k, r.consents[k]?.granted === true]))
     // Only what we really hold today; later features (tags, plans, answers, points…) add sections.
     const items = CONSENT_PURPOSES.map((k) => {
       const c = r.consents[k]
-      if (!c) return `${k}: never asked`
-      const at = c.at instanceof Date ? c.at.toISOString() : String(c.at)
-      return `${k}: ${c.granted ? 'granted' : 'withdrawn'} (policy ${c.policyVersion}, ${at}, by ${c.by})`
+      if (!c) return `${PURPOSE_LABEL[k]}：未表态`
+      const at = formatInZone(c.at instanceof Date ? c.at : new Date(String(c.at)), timezone)
+      return `${PURPOSE_LABEL[k]}：${c.granted ? '已同意' : '已撤回'}（政策版本 ${c.policyVersion}，${at}，${c.by === 'proxy' ? '家属代办' : '本人'}）`
     })
     return { patient: present(r, view), consents, sections: [{ key: 'consent', title: '知情同意', items }] }
   }

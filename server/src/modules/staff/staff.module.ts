@@ -73,6 +73,7 @@ export const createStaffModule = (deps: {
       audit,
       pii: deps.pii,
       phoneAad,
+      timezone: deps.config.timezone,
     }),
     audit: createStaffAuditService({ audit, staff }),
   }

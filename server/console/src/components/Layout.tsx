@@ -1,0 +1,96 @@
+import type { ReactNode } from 'react'
+import { ROLE_LABEL } from '../labels'
+import { canOpen, type PageName } from '../router'
+import { useSession } from '../session'
+
+const ICONS: Record<string, ReactNode> = {
+  patients: (
+    <path d="M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8Zm-7 9c0-3.3 3.1-6 7-6s7 2.7 7 6M17 11a3 3 0 1 0 0-6M22 20c0-2.4-1.6-4.4-4-5.2" />
+  ),
+  staff: <path d="M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8Zm-8 9c0-3.9 3.6-7 8-7s8 3.1 8 7M19 3v4M17 5h4" />,
+  audit: <path d="M6 3h9l4 4v14H6zM14 3v5h5M9 12h7M9 16h7" />,
+  status: <path d="M3 12h4l3-8 4 16 3-8h4" />,
+}
+
+const Icon = ({ name }: { name: string }) => (
+  <svg className="nav-icon" viewBox="0 0 24 24" aria-hidden>
+    <g fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round">
+      {ICONS[name]}
+    </g>
+  </svg>
+)
+
+const NAV: { page: PageName; label: string; path: string; icon: string }[] = [
+  { page: 'patients', label: '患者管理', path: '#/patients', icon: 'patients' },
+  { page: 'staff', label: '员工管理', path: '#/staff', icon: 'staff' },
+  { page: 'audit', label: '审计日志', path: '#/audit', icon: 'audit' },
+  { page: 'status', label: '系统状态', path: '#/status', icon: 'status' },
+]
+
+export const Brand = ({ sub }: { sub: string }) => (
+  <div className="brand">
+    <span className="logo">CL</span>
+    <div>
+      <div className="brand-name">CareLoop 私域患者运营平台</div>
+      <div className="brand-sub">{sub}</div>
+    </div>
+  </div>
+)
+
+/** The signed-in frame: header with the staff member and 退出, navigation by role, the page. */
+export const Layout = ({
+  active,
+  hospitalName,
+  simulated,
+  children,
+}: {
+  active: PageName | null
+  hospitalName: string
+  simulated: boolean
+  children: ReactNode
+}) => {
+  const { session, logout } = useSession()
+  const { staff } = session
+  const current = active === 'patient' ? 'patients' : active
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <Brand sub={`${hospitalName} · 运营控制台`} />
+        <div className="topbar-right">
+          {simulated ? <span className="badge badge-sim">模拟器模式 · 不连接真实微信</span> : null}
+          <div className="user-chip" data-testid="current-staff">
+            <span className="avatar" aria-hidden>
+              {[...staff.name][0] ?? '?'}
+            </span>
+            <span className="user-name">{staff.name}</span>
+            <span className={`role-tag role-${staff.role}`}>{ROLE_LABEL[staff.role]}</span>
+          </div>
+          <button type="button" className="btn btn-ghost-light" onClick={logout}>
+            退出
+          </button>
+        </div>
+      </header>
+      <div className="body">
+        <nav className="sidebar" aria-label="主导航">
+          <div className="nav-section">工作台</div>
+          {NAV.filter((n) => canOpen(staff.role, n.page)).map((n) => (
+            <a
+              key={n.page}
+              href={n.path}
+              className={`nav-item${current === n.page ? ' nav-item-active' : ''}`}
+              aria-current={current === n.page ? 'page' : undefined}
+            >
+              <Icon name={n.icon} />
+              {n.label}
+            </a>
+          ))}
+          <div className="sidebar-foot">
+            <div>账号：{staff.username}</div>
+            <div>数据访问均记录审计日志</div>
+          </div>
+        </nav>
+        <main className="content">{children}</main>
+      </div>
+    </div>
+  )
+}

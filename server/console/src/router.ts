@@ -1,0 +1,78 @@
+import type { StaffRole } from '@careloop/shared'
+import { useEffect, useState } from 'react'
+
+/** The console's pages, parsed from the location hash (#/patients?q=王&page=2). */
+export type Route =
+  | { name: 'login'; next: string | null }
+  | { name: 'patients'; q: string; page: number }
+  | { name: 'patient'; id: string }
+  | { name: 'staff' }
+  | { name: 'audit' }
+  | { name: 'status' }
+  | { name: 'notFound' }
+
+export type PageName = Exclude<Route['name'], 'login' | 'notFound'>
+
+export const parseHash = (hash: string): Route => {
+  const raw = hash.replace(/^#/, '') || '/'
+  const [path = '/', search = ''] = raw.split('?', 2)
+  const query = new URLSearchParams(search)
+  const parts = path.split('/').filter(Boolean)
+  switch (parts[0]) {
+    case undefined:
+      return { name: 'patients', q: '', page: 1 }
+    case 'login':
+      return { name: 'login', next: query.get('next') }
+    case 'patients': {
+      if (parts[1]) return { name: 'patient', id: decodeURIComponent(parts[1]) }
+      const page = Number(query.get('page') ?? '1')
+      return {
+        name: 'patients',
+        q: query.get('q') ?? '',
+        page: Number.isInteger(page) && page > 0 ? page : 1,
+      }
+    }
+    case 'staff':
+      return { name: 'staff' }
+    case 'audit':
+      return { name: 'audit' }
+    case 'status':
+      return { name: 'status' }
+    default:
+      return { name: 'notFound' }
+  }
+}
+
+export const navigate = (path: string): void => {
+  window.location.hash = path
+}
+
+/** The current route; re-renders on every hash change. */
+export const useRoute = (): Route => {
+  const [route, setRoute] = useState(() => parseHash(window.location.hash))
+  useEffect(() => {
+    const on = () => setRoute(parseHash(window.location.hash))
+    window.addEventListener('hashchange', on)
+    return () => window.removeEventListener('hashchange', on)
+  }, [])
+  return route
+}
+
+export const patientsPath = (q: string, page: number): string => {
+  const query = new URLSearchParams()
+  if (q) query.set('q', q)
+  if (page > 1) query.set('page', String(page))
+  const s = query.toString()
+  return s ? `/patients?${s}` : '/patients'
+}
+
+/** Which console pages each role may open; mirrors the server's role × route matrix. */
+export const PAGE_ROLES: Record<PageName, readonly StaffRole[]> = {
+  patients: ['nurse', 'head_nurse', 'marketer', 'admin'],
+  patient: ['nurse', 'head_nurse', 'admin'],
+  staff: ['admin'],
+  audit: ['admin'],
+  status: ['nurse', 'head_nurse', 'marketer', 'admin'],
+}
+
+export const canOpen = (role: StaffRole, page: PageName): boolean => PAGE_ROLES[page].includes(role)
