@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto'
 import type { RequestListener } from 'node:http'
 import { resolve } from 'node:path'
 import bodyParser from '@koa/bodyparser'
@@ -101,6 +102,12 @@ export const createApp = (deps: AppDeps): Koa<AppState> => {
       return { kind: 'patient', accountId, profileId: profile._id.toHexString() }
     },
     staff: (p) => staffModule.resolveStaff(p),
+    service(token) {
+      const expected = config.serviceToken
+      const a = Buffer.from(token)
+      if (!expected || a.length !== expected.length || !timingSafeEqual(a, Buffer.from(expected)))
+        throw new AppError('AUTH_TOKEN_INVALID', 'Service token is invalid')
+    },
   }
 
   const router = new Router<AppState>()

@@ -44,6 +44,8 @@ const EnvFields = z.object({
     .string()
     .regex(/^[A-Za-z0-9+/=]{43,44}$/, 'must be base64 of 32 bytes')
     .optional(),
+  /** Shared secret our own processes (the WeCom bot) present on /api/v1/service routes; unset = disabled. */
+  SERVICE_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Run the worker (scheduler + dispatch) in this process. */
   RUN_WORKER: bool.default('true'),
   /** Serve the staff console and the h5 build from this process. */
@@ -124,6 +126,7 @@ export interface Config {
   pii: { keys: Record<string, Buffer>; activeKeyId: string; indexKey: Buffer }
   /** `simulated` when the platform clients talk to local simulators instead of the real hosts. */
   platformMode: 'simulated' | 'production'
+  serviceToken: string | undefined
   runWorker: boolean
   serveStatic: boolean
   // --- staff ---
@@ -191,6 +194,7 @@ export const parseConfig = (env: Record<string, string | undefined>): Config => 
           indexKey: createHash('sha256').update('careloop-dev-pii-index').digest(),
         },
     platformMode: isLocal(e.WECHAT_API_BASE) ? 'simulated' : 'production',
+    serviceToken: e.SERVICE_TOKEN,
     runWorker: e.RUN_WORKER,
     serveStatic: e.SERVE_STATIC,
     // --- staff ---

@@ -44,6 +44,7 @@ export const buildOpenApiDocument = (
       description: r.roles ? `Roles: ${r.roles.join(', ')}` : undefined,
       tags: [r.tag],
       security: r.auth === 'public' ? [] : [{ [bearer.name]: [] }],
+      ...(r.auth === 'service' ? { 'x-audience': 'service' } : {}),
       request: {
         ...(r.query ? { query: r.query as AnyZodObject } : {}),
         ...(r.params ? { params: r.params as AnyZodObject } : {}),

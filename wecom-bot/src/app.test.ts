@@ -37,6 +37,7 @@ const config: BotConfig = {
   host: '127.0.0.1',
   logLevel: 'info',
   serverBaseUrl: 'http://127.0.0.1:3000',
+  serviceToken: undefined,
 }
 const NOW = new Date('2024-05-01T08:00:00Z')
 const wecom = createCallbackCrypto({

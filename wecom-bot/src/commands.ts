@@ -1,6 +1,8 @@
 // Nurse commands sent to the WeCom app. Only 帮助 works in this issue; the rest are listed as coming
 // so nobody mistakes the list for working features.
+import type { Staff } from '@careloop/shared'
 import type { MessageHandler } from './callback.routes'
+import type { ServerClient } from './server-client'
 
 export interface NurseCommandInfo {
   usage: string
@@ -43,6 +45,37 @@ export function handleNurseCommand(_userId: string, text: string): string {
 /** The bot's handler: text messages get a command reply; other messages and events get none. */
 export const nurseMessageHandler: MessageHandler = (message) =>
   message.msgType === 'text' ? handleNurseCommand(message.fromUserName, message.content ?? '') : null
+
+const ROLE_LABEL: Record<Staff['role'], string> = {
+  nurse: '护士',
+  head_nurse: '护士长',
+  marketer: '运营',
+  admin: '管理员',
+}
+
+export const NOT_BOUND_TEXT = (userid: string): string =>
+  `您的企业微信账号（${userid}）尚未绑定 CareLoop 员工账号，暂不能使用护士助手。请联系管理员在控制台「员工管理」中填写您的企业微信 userid。`
+export const SERVER_DOWN_TEXT = 'CareLoop 服务暂时不可用，请稍后再试。'
+
+/**
+ * The handler when the bot can reach the server: every text message first identifies the nurse by
+ * her WeCom userid (only active, bound staff may use the bot), then runs the command, greeting her
+ * by name. A server outage answers politely instead of failing (a failure would make WeCom retry).
+ */
+export const createNurseHandler =
+  (server: ServerClient, log?: { warn(obj: object, msg: string): void }): MessageHandler =>
+  async (message) => {
+    if (message.msgType !== 'text') return null
+    let staff: Staff | null
+    try {
+      staff = await server.staffByWecomUserId(message.fromUserName)
+    } catch (err) {
+      log?.warn({ err: String(err) }, 'server unreachable while identifying a nurse')
+      return SERVER_DOWN_TEXT
+    }
+    if (!staff) return NOT_BOUND_TEXT(message.fromUserName)
+    return `${staff.name}${ROLE_LABEL[staff.role]}，您好。\n${handleNurseCommand(message.fromUserName, message.content ?? '')}`
+  }
 
 function line(command: NurseCommandInfo): string {
   return `· ${command.usage}：${command.description}`

@@ -38,6 +38,8 @@ const envSchema = z.object({
       .default('info'),
   ),
   SERVER_BASE_URL: optional(z.string().url('must be an absolute URL').default('http://127.0.0.1:3000')),
+  /** The server's SERVICE_TOKEN: lets the bot identify nurses by WeCom userid. */
+  SERVICE_TOKEN: optional(z.string().min(32, 'must be at least 32 characters').optional()),
 })
 
 export type LogLevel = (typeof LOG_LEVELS)[number]
@@ -51,6 +53,7 @@ export interface BotConfig {
   logLevel: LogLevel
   /** The CareLoop server the bot will call (not used yet). */
   serverBaseUrl: string
+  serviceToken: string | undefined
 }
 
 export interface ConfigIssue {
@@ -88,6 +91,7 @@ export function loadBotConfig(env: Record<string, string | undefined>): BotConfi
     host: value.BOT_HOST,
     logLevel: value.LOG_LEVEL,
     serverBaseUrl: value.SERVER_BASE_URL,
+    serviceToken: value.SERVICE_TOKEN,
   }
 }
 

@@ -11,6 +11,7 @@ const config: BotConfig = {
   host: '127.0.0.1',
   logLevel: 'silent',
   serverBaseUrl: 'http://127.0.0.1:3000',
+  serviceToken: undefined,
 }
 
 describe('startBot', () => {

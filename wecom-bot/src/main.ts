@@ -7,7 +7,8 @@ import { createBotApp } from './app'
 import type { BotAppOptions } from './app'
 import type { MessageHandler } from './callback.routes'
 import type { Clock } from './clock'
-import { nurseMessageHandler } from './commands'
+import { createNurseHandler, nurseMessageHandler } from './commands'
+import { createServerClient } from './server-client'
 import type { BotConfig } from './config'
 import { loadBotConfigOrExit } from './config'
 
@@ -35,7 +36,14 @@ export async function startBot(config: BotConfig, options: StartBotOptions = {})
     config,
     logger,
     clock: options.clock,
-    handler: options.handler ?? nurseMessageHandler,
+    handler:
+      options.handler ??
+      (config.serviceToken
+        ? createNurseHandler(
+            createServerClient({ baseUrl: config.serverBaseUrl, serviceToken: config.serviceToken }),
+            logger,
+          )
+        : nurseMessageHandler),
     options: options.appOptions,
   })
   const handle = app.callback()

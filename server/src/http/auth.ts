@@ -15,6 +15,8 @@ export interface AccessGuard {
   patient(p: { accountId: string }, needsConsent: boolean): Promise<PatientPrincipal>
   /** Re-reads the staff member: deactivated accounts lose access at once and role changes apply. */
   staff(p: StaffPrincipal): Promise<StaffPrincipal>
+  /** Checks a service token (constant time); throws AUTH_TOKEN_INVALID. */
+  service(token: string): void
 }
 
 /**
@@ -31,6 +33,12 @@ export const requireAuth =
     }
     const m = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))
     if (!m) throw new AppError('AUTH_REQUIRED', 'Send an access token: Authorization: Bearer <token>')
+    if (route.auth === 'service') {
+      guard.service(m[1]!)
+      ctx.state.principal = { kind: 'service' }
+      await next()
+      return
+    }
     const principal = guard.verify(m[1]!)
     if (route.auth === 'patient') {
       if (principal.kind !== 'patient') throw new AppError('FORBIDDEN', 'This route is for patients')

@@ -17,7 +17,12 @@ export interface StaffPrincipal {
   role: StaffRole
 }
 
-export type Principal = PatientPrincipal | StaffPrincipal
+/** One of our own processes (the WeCom bot), authenticated with SERVICE_TOKEN. */
+export interface ServicePrincipal {
+  kind: 'service'
+}
+
+export type Principal = PatientPrincipal | StaffPrincipal | ServicePrincipal
 
 /** What the middleware chain keeps on `ctx.state`. */
 export interface AppState {

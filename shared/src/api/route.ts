@@ -3,8 +3,11 @@ import type { z } from '../zod'
 // No PATCH: wx.request supports only OPTIONS GET HEAD POST PUT DELETE TRACE CONNECT.
 export type HttpMethod = 'get' | 'post' | 'put' | 'delete'
 
-/** Who may call a route. `public` needs no token. */
-export type RouteAuth = 'public' | 'patient' | 'staff'
+/**
+ * Who may call a route. `public` needs no token; `service` is for our own processes (the WeCom bot)
+ * with the shared SERVICE_TOKEN.
+ */
+export type RouteAuth = 'public' | 'patient' | 'staff' | 'service'
 
 export const STAFF_ROLES = ['nurse', 'head_nurse', 'marketer', 'admin'] as const
 export type StaffRole = (typeof STAFF_ROLES)[number]

@@ -282,6 +282,23 @@ export const staffRoutes = {
     response: StaffPatientDetail,
     errors: ['PATIENT_NOT_FOUND', 'STAFF_NOT_FOUND'],
   }),
+  serviceStaffByWecom: defineRoute({
+    id: 'serviceStaffByWecom',
+    method: 'get',
+    path: '/api/v1/service/staff/by-wecom/:userid',
+    summary: 'For the WeCom bot: the active staff account bound to a WeCom userid',
+    tag: 'service',
+    auth: 'service',
+    params: z.object({
+      userid: z
+        .string()
+        .min(1)
+        .max(64)
+        .regex(/^[A-Za-z0-9_.@-]+$/, 'userid has invalid characters'),
+    }),
+    response: StaffMeResponse,
+    errors: ['STAFF_NOT_FOUND', 'AUTH_TOKEN_INVALID'],
+  }),
   listAudit: defineRoute({
     id: 'listAudit',
     method: 'get',

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { createWriteStream, mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { LoginResponse, MeResponse, PrivacyPolicy } from '@careloop/shared'
@@ -33,6 +34,8 @@ const DEV_WECOM = {
   WECOM_CORP_ID: 'ww1436e0e65a779aee',
 }
 const DEMO = { user: 'demo', name: '王秀英' }
+/** The bot ⇄ server service token: a fresh random one per run. */
+const SERVICE_TOKEN = randomBytes(32).toString('base64url')
 
 const children: ChildProcess[] = []
 let engine: EngineHandle | undefined
@@ -163,12 +166,14 @@ const main = async (): Promise<void> => {
     WECOM_CORP_ID: SIM_WECOM.corpId,
     WECOM_AGENT_SECRET: SIM_WECOM.agentSecret,
     WECOM_API_BASE: wecomUrl,
+    SERVICE_TOKEN,
   })
   startChild('wecom-bot', 'wecom-bot/dist/main.js', {
     ...DEV_WECOM,
     BOT_HOST: '127.0.0.1',
     BOT_PORT: String(BOT_PORT),
     SERVER_BASE_URL: api,
+    SERVICE_TOKEN,
   })
   await waitFor(`${api}/readyz`, 'the server')
   await waitFor(`http://127.0.0.1:${BOT_PORT}/healthz`, 'the WeCom bot')

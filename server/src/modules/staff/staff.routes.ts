@@ -43,4 +43,7 @@ export const mountStaffRoutes = (router: Router<AppState>, guard: AccessGuard, s
   )
 
   mount(router, r.listAudit, guard, ({ query }) => s.audit.list(query))
+  mount(router, r.serviceStaffByWecom, guard, async ({ params }) => ({
+    staff: await s.staff.byWecomUserId(params.userid!),
+  }))
 }

@@ -43,6 +43,8 @@ const duplicate = (e: unknown): AppError | undefined => {
 
 export interface StaffService {
   me(p: StaffPrincipal): Promise<Staff>
+  /** The active staff account bound to a WeCom userid (for the bot). */
+  byWecomUserId(userid: string): Promise<Staff>
   list(): Promise<Staff[]>
   create(p: StaffPrincipal, body: CreateStaffRequest, meta: RequestMeta): Promise<Staff>
   update(p: StaffPrincipal, id: string, body: UpdateStaffRequest, meta: RequestMeta): Promise<Staff>
@@ -57,6 +59,12 @@ export const createStaffService = (deps: {
 }): StaffService => {
   const { staff, audit } = deps
   return {
+    async byWecomUserId(userid) {
+      const s = await staff.findByWecomUserId(userid)
+      if (!s || !s.active)
+        throw new AppError('STAFF_NOT_FOUND', 'No active staff account is bound to this WeCom userid')
+      return presentStaff(s)
+    },
     async me(p) {
       const s = await staff.findById(p.staffId)
       if (!s) throw new AppError('STAFF_NOT_FOUND', 'Staff member not found')
