@@ -2,7 +2,14 @@
 export const PAGES = {
   home: '/pages/index/index',
   login: '/pages/login/login',
+  consent: '/pages/consent/consent',
   profileSetup: '/pages/profile-setup/profile-setup',
+  profile: '/pages/profile/profile',
+  family: '/pages/family/family',
+  settings: '/pages/settings/settings',
+  // subpackage `pkg-mine`: rarely used, loaded on first visit
+  myData: '/pkg-mine/my-data/my-data',
+  policy: '/pkg-mine/policy/policy',
 } as const
 
 export type PagePath = (typeof PAGES)[keyof typeof PAGES]

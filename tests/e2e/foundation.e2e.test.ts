@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { DEFAULT_CONSOLE_DIR, DEFAULT_H5_DIR } from '../../server/src/app'
+import { accountModel } from '../../server/src/modules/accounts/account.model'
 import { patientModel } from '../../server/src/modules/patients/patient.model'
 import { isCjkFamily, launchBrowser, renderedFonts } from '../src/e2e/browser'
 import { useServerHarness } from '../src/harness/server-harness'
@@ -25,13 +26,17 @@ const user = `e2e-${Date.now().toString(36)}`
 
 describe('patient h5', () => {
   beforeAll(() => requireBuild(DEFAULT_H5_DIR, 'npm run build:miniapp'))
-  it('a new patient logs in with WeChat, gives a name, and sees 首页 greeting her', async () => {
+  it('a new patient logs in with WeChat, accepts the privacy policy, gives a name, and sees 首页 greeting her', async () => {
     const page = await browser.newPage({ mobile: true })
     await page.goto(`${h.url}/h5/`)
     await page.locator('.login-button').first().waitFor({ timeout: 30_000 })
     await page.locator('.sim-user-input input').fill(user)
     await browser.screenshot(page, '01-h5-login')
     await page.locator('.login-button').first().click()
+
+    // first launch: the privacy policy comes before anything patient-scoped (issue 3, F3)
+    await page.locator('.consent-accept').first().waitFor({ timeout: 15_000 })
+    await page.locator('.consent-accept').first().click()
 
     await page.locator('.name-input input').waitFor({ timeout: 15_000 })
     await page.locator('.name-input input').fill('李秀英')
@@ -47,10 +52,11 @@ describe('patient h5', () => {
       fonts.filter((f) => isCjkFamily(f.familyName)).reduce((n, f) => n + f.glyphCount, 0),
     ).toBeGreaterThanOrEqual(4)
 
-    // the server really created the patient with that name for the simulator's openid
-    const stored = await patientModel(h.db)
+    // the server really created the account for the simulator's openid, and its own profile with that name
+    const account = await accountModel(h.db)
       .findOne({ openid: h.sim.identity(user).openid })
       .lean()
+    const stored = await patientModel(h.db).findOne({ accountId: account?._id, relation: 'self' }).lean()
     expect(stored?.name).toBe('李秀英')
   })
 
@@ -61,7 +67,7 @@ describe('patient h5', () => {
     await page.locator('.login-button').first().click()
     await page.locator('.greeting').waitFor({ timeout: 15_000 })
     await expect(page.locator('.greeting').textContent()).resolves.toContain('李秀英，您好')
-    expect(await patientModel(h.db).countDocuments({ openid: h.sim.identity(user).openid })).toBe(1)
+    expect(await accountModel(h.db).countDocuments({ openid: h.sim.identity(user).openid })).toBe(1)
   })
 })
 

@@ -1,5 +1,5 @@
 import Taro from '@tarojs/taro'
-import type { LoginResponse } from '@careloop/shared'
+import type { RefreshResponse } from '@careloop/shared'
 
 /** Storage keys of the patient's session (wx storage on weapp, localStorage on h5). */
 export const SESSION_KEYS = {
@@ -8,13 +8,14 @@ export const SESSION_KEYS = {
   expiresAt: 'careloop.accessTokenExpiresAt',
 } as const
 
+/** Stores a token pair, from login or from a refresh (which rotates both tokens). */
 export function saveSession(
-  login: Pick<LoginResponse, 'accessToken' | 'refreshToken' | 'expiresIn'>,
+  pair: Pick<RefreshResponse, 'accessToken' | 'refreshToken' | 'expiresIn'>,
   now = Date.now(),
 ) {
-  Taro.setStorageSync(SESSION_KEYS.accessToken, login.accessToken)
-  Taro.setStorageSync(SESSION_KEYS.refreshToken, login.refreshToken)
-  Taro.setStorageSync(SESSION_KEYS.expiresAt, now + login.expiresIn * 1000)
+  Taro.setStorageSync(SESSION_KEYS.accessToken, pair.accessToken)
+  Taro.setStorageSync(SESSION_KEYS.refreshToken, pair.refreshToken)
+  Taro.setStorageSync(SESSION_KEYS.expiresAt, now + pair.expiresIn * 1000)
 }
 
 /** The stored access token, or null when there is none or it has expired. */
@@ -31,7 +32,11 @@ export function getRefreshToken(): string | null {
   return typeof token === 'string' && token !== '' ? token : null
 }
 
-export const hasSession = (now = Date.now()) => getAccessToken(now) !== null
+/**
+ * True when the app can make authenticated calls: a live access token, or a refresh token to get a
+ * new one with (the server decides whether it is still good).
+ */
+export const hasSession = (now = Date.now()) => getAccessToken(now) !== null || getRefreshToken() !== null
 
 export function clearSession() {
   for (const key of Object.values(SESSION_KEYS)) Taro.removeStorageSync(key)

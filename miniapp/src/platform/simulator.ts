@@ -2,7 +2,7 @@ import Taro from '@tarojs/taro'
 
 import { getClientConfig } from '../api/endpoints'
 import { httpRequest } from '../api/http'
-import { PlatformError, type Platform } from './types'
+import { errMsgOf, PlatformError, type Platform } from './types'
 
 /** Storage key of the simulated WeChat user this browser logs in as. */
 export const SIM_USER_KEY = 'careloop.simUser'
@@ -26,6 +26,25 @@ export function setSimUser(user: string) {
   Taro.setStorageSync(SIM_USER_KEY, key)
 }
 
+/** Storage key of the phone number the simulator's getPhoneNumber hands out. */
+export const SIM_PHONE_KEY = 'careloop.simPhone'
+/** The simulator's default phone number (what WeChat would return for the demo user). */
+export const DEFAULT_SIM_PHONE = '13812345678'
+
+export const isMainlandMobile = (phone: string) => /^1\d{10}$/.test(phone)
+
+/** The phone number the simulated getPhoneNumber returns for this browser. */
+export function getSimPhone(): string {
+  const stored: unknown = Taro.getStorageSync(SIM_PHONE_KEY)
+  return typeof stored === 'string' && isMainlandMobile(stored) ? stored : DEFAULT_SIM_PHONE
+}
+
+export function setSimPhone(phone: string) {
+  const p = phone.trim()
+  if (!isMainlandMobile(p)) throw new PlatformError('请输入 11 位手机号')
+  Taro.setStorageSync(SIM_PHONE_KEY, p)
+}
+
 interface SimLoginResponse {
   code: string
   openid: string
@@ -47,7 +66,8 @@ const notAvailable = (call: string, what: string) =>
 
 /**
  * The h5 build and tests: the same calls, answered by the local platform simulators (platform.md §7.4).
- * Only login is wired so far; the other calls fail loudly instead of pretending success.
+ * Login and the phone code are wired; payment and subscribe messages fail loudly instead of
+ * pretending success.
  */
 export const simulatorPlatform: Platform = {
   kind: 'simulator',
@@ -75,8 +95,25 @@ export const simulatorPlatform: Platform = {
     return Promise.reject(notAvailable('requestSubscribeMessage', '订阅消息'))
   },
 
-  phoneCode() {
-    // Will call POST {wechat}/_sim/wx/phone.
-    return Promise.reject(notAvailable('phoneCode', '手机号授权'))
+  async phoneCode() {
+    const base = await wechatSimulatorBase()
+    const res = await httpRequest<{ code?: unknown }>({
+      method: 'POST',
+      url: `${base}/_sim/wx/phone`,
+      data: { user: getSimUser(), phone: getSimPhone() },
+    })
+    if (typeof res.code !== 'string' || res.code === '') {
+      throw new PlatformError('模拟器未返回手机号授权码', JSON.stringify(res))
+    }
+    return res.code
+  },
+
+  async setClipboard(text) {
+    // Taro h5 copies through a hidden textarea and shows its own 内容已复制 toast, like WeChat.
+    try {
+      await Taro.setClipboardData({ data: text })
+    } catch (e) {
+      throw new PlatformError('复制失败，请长按内容手动复制', errMsgOf(e))
+    }
   },
 }

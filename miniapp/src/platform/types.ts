@@ -23,8 +23,14 @@ export interface Platform {
   requestPayment(p: PayParams): Promise<'ok' | 'cancel'>
   /** At most 3 template ids per call; must run inside a tap handler. */
   requestSubscribeMessage(ids: string[]): Promise<Record<string, SubscribeDecision>>
-  /** The code from `<Button openType='getPhoneNumber'>`'s event detail (not the login code). */
+  /**
+   * A single-use getPhoneNumber code for `POST /api/v1/me/phone` (not the login code). On weapp it
+   * comes from `<Button openType='getPhoneNumber'>`'s event detail; the simulator mints one for the
+   * phone number the tester typed.
+   */
   phoneCode(detail?: { code?: string; errMsg?: string }): Promise<string>
+  /** Puts text on the system clipboard (wx.setClipboardData; WeChat shows its own 内容已复制 toast). */
+  setClipboard(text: string): Promise<void>
 }
 
 /** A platform call that failed; `message` is Chinese and meant for the patient. */

@@ -61,4 +61,12 @@ export const weappPlatform: Platform = {
     if (detail?.code) return Promise.resolve(detail.code)
     return Promise.reject(new PlatformError('未获得手机号授权', detail?.errMsg))
   },
+
+  async setClipboard(text) {
+    try {
+      await Taro.setClipboardData({ data: text })
+    } catch (e) {
+      throw new PlatformError('复制失败，请长按内容手动复制', errMsgOf(e))
+    }
+  },
 }

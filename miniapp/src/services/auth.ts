@@ -1,30 +1,36 @@
-import type { Patient } from '@careloop/shared'
+import type { LoginResponse, MeResponse } from '@careloop/shared'
 
 import { api } from '../api/endpoints'
 import { ApiError, isAuthError } from '../api/http'
-import { clearSession, hasSession, saveSession } from '../api/session'
+import { clearSession, getRefreshToken, hasSession, saveSession } from '../api/session'
 import { platform, PlatformError } from '../platform'
 import { PAGES, type PagePath } from '../routes'
 
 /** WeChat login: a platform login code, exchanged by the server for a session. */
-export async function loginWithWechat(): Promise<Patient> {
+export async function loginWithWechat(): Promise<LoginResponse> {
   const { code } = await platform.login()
   const res = await api.wechatLogin({ code })
   saveSession(res)
-  return res.patient
+  return res
 }
 
-/** Where a freshly logged-in patient goes: the profile form until they have a name. */
-export const pageAfterLogin = (patient: Patient): PagePath => (patient.name ? PAGES.home : PAGES.profileSetup)
+/**
+ * Where a patient goes once the session and the active profile are known: the privacy policy until
+ * the active profile has given care consent (F3), then the name form until the profile has a name.
+ */
+export function pageFor(state: Pick<LoginResponse, 'careConsent' | 'patient'>): PagePath {
+  if (!state.careConsent) return PAGES.consent
+  if (!state.patient.name) return PAGES.profileSetup
+  return PAGES.home
+}
 
-export type MeResult = { kind: 'ok'; patient: Patient } | { kind: 'logged-out' }
+export type MeResult = { kind: 'ok'; me: MeResponse } | { kind: 'logged-out' }
 
-/** The logged-in patient, or `logged-out` (session missing or rejected, and then cleared). */
+/** The account, its active profile and all its profiles, or `logged-out` (and then cleared). */
 export async function loadMe(): Promise<MeResult> {
   if (!hasSession()) return { kind: 'logged-out' }
   try {
-    const { patient } = await api.getMe()
-    return { kind: 'ok', patient }
+    return { kind: 'ok', me: await api.getMe() }
   } catch (e) {
     if (isAuthError(e)) {
       clearSession()
@@ -34,22 +40,16 @@ export async function loadMe(): Promise<MeResult> {
   }
 }
 
-/** A patient name as the server accepts it (1..20 characters, no control characters), or the reason not. */
-export function checkName(raw: string): { ok: true; name: string } | { ok: false; message: string } {
-  const name = raw.trim()
-  if (name === '') return { ok: false, message: '请输入您的姓名' }
-  if (name.length > 20) return { ok: false, message: '姓名最多 20 个字' }
-  if (/\p{Cc}/u.test(name)) return { ok: false, message: '姓名不能包含特殊字符' }
-  return { ok: true, name }
-}
-
-export async function saveName(name: string): Promise<Patient> {
-  const { patient } = await api.updateMe({ name })
-  return patient
-}
-
-export function logout() {
+/** Ends the session on the server (revoking the refresh token's family) and on the device. */
+export async function logout(): Promise<void> {
+  const refreshToken = getRefreshToken()
   clearSession()
+  if (!refreshToken) return
+  try {
+    await api.logout({ refreshToken })
+  } catch {
+    // Best effort: the device no longer holds the tokens, and they expire on their own.
+  }
 }
 
 /** The Chinese message to show for any error a page catches. */

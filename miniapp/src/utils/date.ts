@@ -11,3 +11,12 @@ export function formatDate(iso: string): string {
   if (Number.isNaN(d.getTime())) return iso
   return `${d.getFullYear()}年${d.getMonth() + 1}月${d.getDate()}日`
 }
+
+const pad = (n: number) => String(n).padStart(2, '0')
+
+/** `2025-03-05 10:04` for an ISO timestamp, in the device's time zone; the input when it is not a date. */
+export function formatDateTime(iso: string): string {
+  const d = new Date(iso)
+  if (Number.isNaN(d.getTime())) return iso
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`
+}

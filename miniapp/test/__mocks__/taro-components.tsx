@@ -26,10 +26,21 @@ export const Button = ({
   onClick,
   disabled,
   loading,
-}: Common & { disabled?: boolean; loading?: boolean }) => (
-  <button className={className} onClick={onClick} disabled={disabled} aria-busy={loading ? true : undefined}>
+  openType,
+}: Common & { disabled?: boolean; loading?: boolean; openType?: string }) => (
+  <button
+    className={className}
+    onClick={onClick}
+    disabled={disabled}
+    aria-busy={loading ? true : undefined}
+    data-open-type={openType}
+  >
     {children}
   </button>
+)
+
+export const ScrollView = ({ className, children }: Common & { scrollY?: boolean; scrollX?: boolean }) => (
+  <div className={className}>{children}</div>
 )
 
 export const Input = ({

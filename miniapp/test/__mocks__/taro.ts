@@ -12,6 +12,9 @@ const Taro = {
   navigateTo: jest.fn(() => Promise.resolve({ errMsg: 'navigateTo:ok' })),
   redirectTo: jest.fn(() => Promise.resolve({ errMsg: 'redirectTo:ok' })),
   showToast: jest.fn(() => Promise.resolve({ errMsg: 'showToast:ok' })),
+  // Confirms by default; a test answers 取消 with showModal.mockResolvedValueOnce({ confirm: false, ... }).
+  showModal: jest.fn(() => Promise.resolve({ errMsg: 'showModal:ok', confirm: true, cancel: false })),
+  setClipboardData: jest.fn(() => Promise.resolve({ errMsg: 'setClipboardData:ok' })),
   getStorageSync: jest.fn((key: string) => (storage.has(key) ? storage.get(key) : '')),
   setStorageSync: jest.fn((key: string, value: unknown) => {
     storage.set(key, value)
@@ -32,6 +35,8 @@ export function __resetTaro() {
   Taro.navigateTo.mockClear()
   Taro.redirectTo.mockClear()
   Taro.showToast.mockClear()
+  Taro.showModal.mockClear()
+  Taro.setClipboardData.mockClear()
   Taro.getStorageSync.mockClear()
   Taro.setStorageSync.mockClear()
   Taro.removeStorageSync.mockClear()

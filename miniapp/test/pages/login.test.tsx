@@ -4,30 +4,42 @@ import LoginPage from '../../src/pages/login/login'
 import { platform } from '../../src/platform'
 import { SESSION_KEYS } from '../../src/api/session'
 import { SIM_USER_KEY } from '../../src/platform/simulator'
-import { fail, fakeApi, ok, patient, SIM_BASE, simulatedConfig } from '../fake-api'
+import { setNotice } from '../../src/services/notice'
+import { ACCOUNT_ID, fail, fakeApi, ok, patient, SIM_BASE, simulatedConfig } from '../fake-api'
 import { taro, stored } from '../taro-mock'
 
-const loginOk = (name: string | null) =>
-  ok({ accessToken: 'access-1', refreshToken: 'refresh-1', expiresIn: 7200, patient: patient(name) })
+const loginOk = (name: string | null, careConsent = true) =>
+  ok({
+    accessToken: 'access-1',
+    refreshToken: 'refresh-1',
+    expiresIn: 7200,
+    account: { id: ACCOUNT_ID, phone: null, activeProfileId: patient(name).id },
+    patient: patient(name),
+    careConsent,
+  })
 
 const loginButton = () => screen.getByText('微信一键登录')
 const simInput = (container: HTMLElement) => container.querySelector<HTMLInputElement>('.sim-user-input')
 
 describe('login page', () => {
-  it('logs a new patient in through the platform and the API, stores the tokens, then asks for a name', async () => {
+  it('logs a new patient in through the platform and the API, stores the tokens, then shows the privacy policy', async () => {
     const sent = fakeApi({
       'GET /api/v1/client-config': ok(simulatedConfig),
       [`POST ${SIM_BASE}/_sim/wx/login`]: ok({ code: 'wx-code-1', openid: 'o-1', unionid: 'u-1' }),
-      'POST /api/v1/auth/wechat/login': loginOk(null),
+      'POST /api/v1/auth/wechat/login': loginOk(null, false),
     })
     const login = jest.spyOn(platform, 'login')
 
     render(<LoginPage />)
     fireEvent.click(loginButton())
 
-    await waitFor(() =>
-      expect(taro.reLaunch).toHaveBeenCalledWith({ url: '/pages/profile-setup/profile-setup' }),
-    )
+    await waitFor(() => expect(taro.reLaunch).toHaveBeenCalledWith({ url: '/pages/consent/consent' }))
+    // nothing patient-scoped before consent
+    expect(sent.map((r) => r.url)).toEqual([
+      '/api/v1/client-config',
+      `${SIM_BASE}/_sim/wx/login`,
+      '/api/v1/auth/wechat/login',
+    ])
     expect(login).toHaveBeenCalledTimes(1)
     expect(sent.find((r) => r.url === '/api/v1/auth/wechat/login')?.data).toEqual({ code: 'wx-code-1' })
     expect(stored(SESSION_KEYS.accessToken)).toBe('access-1')
@@ -53,6 +65,30 @@ describe('login page', () => {
     await waitFor(() => expect(taro.reLaunch).toHaveBeenCalledWith({ url: '/pages/index/index' }))
     expect(sent.find((r) => r.url === `${SIM_BASE}/_sim/wx/login`)?.data).toEqual({ user: 'demo' })
     expect(stored(SIM_USER_KEY)).toBe('demo')
+  })
+
+  it('asks a consented patient without a name for it', async () => {
+    fakeApi({
+      'GET /api/v1/client-config': ok(simulatedConfig),
+      [`POST ${SIM_BASE}/_sim/wx/login`]: ok({ code: 'wx-code-3', openid: 'o-3' }),
+      'POST /api/v1/auth/wechat/login': loginOk(null, true),
+    })
+    render(<LoginPage />)
+    fireEvent.click(loginButton())
+    await waitFor(() =>
+      expect(taro.reLaunch).toHaveBeenCalledWith({ url: '/pages/profile-setup/profile-setup' }),
+    )
+  })
+
+  it('shows a pending notice once (e.g. after the account was erased)', async () => {
+    fakeApi({ 'GET /api/v1/client-config': ok(simulatedConfig) })
+    setNotice('您的账号已注销')
+    const first = render(<LoginPage />)
+    expect(screen.getByText('您的账号已注销')).toBeTruthy()
+    first.unmount()
+    render(<LoginPage />)
+    await screen.findByText(/示例医院/)
+    expect(screen.queryByText('您的账号已注销')).toBeNull()
   })
 
   it('keeps the same default simulated user across visits', async () => {

@@ -2,7 +2,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/react'
 
 import ProfileSetupPage from '../../src/pages/profile-setup/profile-setup'
 import { saveSession, SESSION_KEYS } from '../../src/api/session'
-import { fail, fakeApi, ok, patient } from '../fake-api'
+import { fail, fakeApi, me, ok, patient } from '../fake-api'
 import { taro, stored } from '../taro-mock'
 
 const typeName = (container: HTMLElement, value: string) =>
@@ -12,7 +12,7 @@ describe('profile setup page', () => {
   beforeEach(() => saveSession({ accessToken: 'access-1', refreshToken: 'refresh-1', expiresIn: 7200 }))
 
   it('saves the name with the access token and goes home', async () => {
-    const sent = fakeApi({ 'PUT /api/v1/me': ok({ patient: patient('李四') }) })
+    const sent = fakeApi({ 'PUT /api/v1/me': ok(me(patient('李四'))) })
     const { container } = render(<ProfileSetupPage />)
 
     typeName(container, '  李四 ')
@@ -28,7 +28,7 @@ describe('profile setup page', () => {
     const sent = fakeApi({})
     render(<ProfileSetupPage />)
     fireEvent.click(screen.getByText('保存'))
-    expect(screen.getByText('请输入您的姓名')).toBeTruthy()
+    expect(screen.getByText('请输入姓名')).toBeTruthy()
     expect(sent).toHaveLength(0)
   })
 

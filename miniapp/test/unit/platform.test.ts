@@ -1,5 +1,5 @@
 import { platform } from '../../src/platform'
-import { simulatorPlatform } from '../../src/platform/simulator'
+import { setSimPhone, setSimUser, simulatorPlatform } from '../../src/platform/simulator'
 import { weappPlatform } from '../../src/platform/weapp'
 import { fakeApi, ok, SIM_BASE, simulatedConfig } from '../fake-api'
 import { taro } from '../taro-mock'
@@ -86,8 +86,29 @@ describe('simulator platform', () => {
     await expect(simulatorPlatform.login()).rejects.toThrow('请在微信中打开小程序登录')
   })
 
+  it('mints a getPhoneNumber code for the phone the tester chose (default 13812345678)', async () => {
+    const sent = fakeApi({
+      'GET /api/v1/client-config': ok(simulatedConfig),
+      [`POST ${SIM_BASE}/_sim/wx/phone`]: ok({ code: 'phone-code-1' }),
+    })
+    setSimUser('demo')
+    await expect(simulatorPlatform.phoneCode()).resolves.toBe('phone-code-1')
+    expect(sent[1]!.data).toEqual({ user: 'demo', phone: '13812345678' })
+
+    setSimPhone('13900001111')
+    await simulatorPlatform.phoneCode()
+    expect(sent[2]!.data).toEqual({ user: 'demo', phone: '13900001111' })
+    expect(() => setSimPhone('12345')).toThrow('请输入 11 位手机号')
+  })
+
+  it('copies through Taro.setClipboardData and reports a failure in Chinese', async () => {
+    await simulatorPlatform.setClipboard('{"a":1}')
+    expect(taro.setClipboardData).toHaveBeenCalledWith({ data: '{"a":1}' })
+    taro.setClipboardData.mockRejectedValueOnce({ errMsg: 'setClipboardData:fail' })
+    await expect(weappPlatform.setClipboard('x')).rejects.toThrow('复制失败')
+  })
+
   it('does not pretend the calls it does not implement yet succeeded', async () => {
-    await expect(simulatorPlatform.phoneCode()).rejects.toThrow('not available in this build')
     await expect(simulatorPlatform.requestSubscribeMessage(['T1'])).rejects.toThrow(
       'not available in this build',
     )

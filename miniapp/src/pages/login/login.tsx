@@ -6,7 +6,8 @@ import type { ClientConfig } from '@careloop/shared'
 import { getClientConfig } from '../../api/endpoints'
 import { BrandBar } from '../../components/BrandBar'
 import { getSimUser, platform, setSimUser } from '../../platform'
-import { loginWithWechat, messageOf, pageAfterLogin } from '../../services/auth'
+import { loginWithWechat, messageOf, pageFor } from '../../services/auth'
+import { takeNotice } from '../../services/notice'
 import './login.css'
 
 export default function LoginPage() {
@@ -15,6 +16,8 @@ export default function LoginPage() {
   const [simUser, setSimUserInput] = useState(() => (simulated ? getSimUser() : ''))
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
+  // e.g. 账号已注销 after erasure, or why the session ended; shown once.
+  const [notice] = useState(takeNotice)
 
   useEffect(() => {
     let live = true
@@ -36,8 +39,8 @@ export default function LoginPage() {
     setBusy(true)
     try {
       if (showSimPanel) setSimUser(simUser)
-      const patient = await loginWithWechat()
-      await Taro.reLaunch({ url: pageAfterLogin(patient) })
+      const res = await loginWithWechat()
+      await Taro.reLaunch({ url: pageFor(res) })
     } catch (e) {
       setError(messageOf(e, '登录失败，请稍后重试'))
       setBusy(false)
@@ -56,6 +59,7 @@ export default function LoginPage() {
 
       <View className="page-body">
         <View className="card login-card">
+          {notice && <Text className="notice login-notice">{notice}</Text>}
           <Text className="card-title">欢迎登录</Text>
           <Text className="card-desc">使用微信身份登录，查看您的随访任务和健康提醒。</Text>
           <Button
@@ -68,7 +72,7 @@ export default function LoginPage() {
           </Button>
           {error && <Text className="form-error login-error">{error}</Text>}
           <Text className="login-privacy">
-            登录即表示您同意医院为提供随访服务而使用您的微信身份信息，我们将依法保护您的个人信息。
+            登录后我们会请您阅读并同意隐私政策，我们将依法保护您的个人信息。
           </Text>
         </View>
 

@@ -2,11 +2,13 @@ import { useState } from 'react'
 import Taro, { useLoad } from '@tarojs/taro'
 import { Button, Input, Text, View } from '@tarojs/components'
 
-import { isAuthError } from '../../api/http'
-import { clearSession, hasSession } from '../../api/session'
+import { api } from '../../api/endpoints'
+import { hasSession } from '../../api/session'
 import { BrandBar } from '../../components/BrandBar'
 import { PAGES } from '../../routes'
-import { checkName, messageOf, saveName } from '../../services/auth'
+import { messageOf } from '../../services/auth'
+import { leaveOnSessionError } from '../../services/guard'
+import { checkName } from '../../services/profile'
 import './profile-setup.css'
 
 export default function ProfileSetupPage() {
@@ -28,14 +30,11 @@ export default function ProfileSetupPage() {
     setError(null)
     setBusy(true)
     try {
-      await saveName(checked.name)
+      // The first name of a new profile: nothing else is set yet, so PUT replaces nothing.
+      await api.updateMe({ name: checked.name })
       await Taro.reLaunch({ url: PAGES.home })
     } catch (e) {
-      if (isAuthError(e)) {
-        clearSession()
-        await Taro.reLaunch({ url: PAGES.login })
-        return
-      }
+      if (await leaveOnSessionError(e)) return
       setError(messageOf(e, '保存失败，请稍后重试'))
       setBusy(false)
     }
@@ -47,7 +46,9 @@ export default function ProfileSetupPage() {
       <View className="page-body">
         <View className="card">
           <Text className="card-title">完善资料</Text>
-          <Text className="card-desc">请填写您的真实姓名，便于医生和护士在随访时确认您的身份。</Text>
+          <Text className="card-desc">
+            请填写您的真实姓名，便于医生和护士在随访时确认您的身份。性别、出生年份等可稍后在「个人资料」中补充。
+          </Text>
 
           <View className="field">
             <Text className="field-label">姓名</Text>
