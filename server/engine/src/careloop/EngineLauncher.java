@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * document object itself, which is serialised after the collection lock is released, so a concurrent
  * update of the same document can change what the caller receives (two concurrent {@code $inc} debits
  * both "returned" the same balance). The backends below copy that document while still holding the
- * collection's lock, which is what MongoDB guarantees: the post-image of this very update.
+ * collection's lock, which is what MongoDB guarantees: the post-image of this very update. Updates
+ * run under the same lock so their reported nModified counts are right under concurrency too.
  */
 public final class EngineLauncher {
   private static final int EXIT_USAGE = 2;
@@ -107,9 +108,12 @@ public final class EngineLauncher {
   }
 
   /**
-   * Runs a findAndModify while holding the collection's monitor (the one mongo-java-server's synchronized
-   * collections use for every write, and reentrant) and deep-copies the returned document before
-   * releasing it. Every other command runs unchanged.
+   * Runs a findAndModify or an update while holding the collection's monitor (the one
+   * mongo-java-server's synchronized collections use for every write, and reentrant). Without it, under
+   * concurrent writes to one document an update can report {@code nModified: 0} for a change it did
+   * make (its before/after comparison sees an object another writer already changed). For
+   * findAndModify it also deep-copies the returned document before releasing the lock. Every other
+   * command runs unchanged.
    */
   private static Document consistentFindAndModify(
       MongoBackend backend,
@@ -118,7 +122,8 @@ public final class EngineLauncher {
       String command,
       Document query,
       java.util.function.Supplier<Document> handle) {
-    if (!"findandmodify".equalsIgnoreCase(command) || !(query.get(command) instanceof String)) {
+    boolean serialised = "findandmodify".equalsIgnoreCase(command) || "update".equalsIgnoreCase(command);
+    if (!serialised || !(query.get(command) instanceof String)) {
       return handle.get();
     }
     MongoDatabase database = backend.resolveDatabase(db);
