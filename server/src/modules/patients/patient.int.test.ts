@@ -125,6 +125,8 @@ describe('family proxy (F2)', () => {
       })
     const first = await add('母亲')
     expect(first.status).toBe(201)
+    // a retry of the same request adds nobody
+    expect(ProfilesResponse.parse((await add('母亲')).body).profiles).toHaveLength(2)
     for (const n of ['父亲', '外婆', '外公', '奶奶']) expect((await add(n)).status).toBe(201)
     const sixth = await add('爷爷')
     expect(sixth.status).toBe(409)

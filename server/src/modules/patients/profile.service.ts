@@ -115,6 +115,11 @@ export const createProfileService = (deps: {
     },
     list: (p) => profilesView(p.accountId),
     async create(p, body) {
+      // A retried request (flaky mobile network) must not add the same family member twice: the same
+      // relation and name within one account is the same person.
+      const existing = await patients.listByAccount(p.accountId)
+      if (existing.some((x) => x.relation === body.relation && x.name === body.name))
+        return profilesView(p.accountId)
       if ((await patients.countFamily(p.accountId)) >= MAX_FAMILY_PROFILES)
         throw new AppError(
           'FAMILY_LIMIT_REACHED',
