@@ -2,7 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createWriteStream, mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { LoginResponse, MeResponse, PrivacyPolicy } from '@careloop/shared'
+import {
+  LoginResponse,
+  MeResponse,
+  PatientListResponse,
+  PrivacyPolicy,
+  StaffListResponse,
+  StaffLoginResponse,
+} from '@careloop/shared'
 import { resolveEngine, type EngineHandle } from '../../../server/src/db/local-engine'
 import { openConnection } from '../../../server/src/db/connection'
 import { seedDemoStaff, DEMO_STAFF_PASSWORD } from '../../../server/src/modules/staff/staff-bootstrap.service'
@@ -117,6 +124,34 @@ const seedDemo = async (api: string, wechat: WechatSim): Promise<void> => {
     )
 }
 
+/** The demo patient is nurse.li's, so a nurse logging into the console sees her (through the real API). */
+const assignDemoPatient = async (api: string): Promise<void> => {
+  const call = async (method: string, path: string, token?: string, body?: unknown): Promise<unknown> => {
+    const res = await fetch(`${api}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    if (!res.ok) throw new Error(`demo seed: ${method} ${path} failed: ${res.status} ${await res.text()}`)
+    return res.json()
+  }
+  const admin = StaffLoginResponse.parse(
+    await call('POST', '/api/v1/staff/auth/login', undefined, {
+      username: 'admin',
+      password: DEMO_STAFF_PASSWORD,
+    }),
+  )
+  const nurse = StaffListResponse.parse(
+    await call('GET', '/api/v1/admin/staff', admin.accessToken),
+  ).staff.find((s) => s.username === 'nurse.li')
+  const list = PatientListResponse.parse(
+    await call('GET', `/api/v1/staff/patients?q=${encodeURIComponent(DEMO.name)}`, admin.accessToken),
+  )
+  const patient = list.patients.find((p) => p.relation === 'self')
+  if (nurse && patient && patient.assignedNurseId !== nurse.id)
+    await call('PUT', `/api/v1/staff/patients/${patient.id}/nurse`, admin.accessToken, { nurseId: nurse.id })
+}
+
 const stop = async (code = 0): Promise<void> => {
   if (stopping) return
   stopping = true
@@ -183,6 +218,7 @@ const main = async (): Promise<void> => {
   const staff = await seedDemoStaff({ db, clock: systemClock })
   await db.close()
   if (staff.created.length) console.log(`  created demo staff: ${staff.created.join(', ')}`)
+  await assignDemoPatient(api)
 
   // Pad by display width: CJK characters take two terminal columns.
   const width = (t: string): number => [...t].reduce((w, ch) => w + (/[\u2e80-\uffef]/.test(ch) ? 2 : 1), 0)
