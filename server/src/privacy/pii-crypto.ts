@@ -66,6 +66,10 @@ export const maskPhone = (phone: string): string => {
   return `****${digits.slice(-4)}`
 }
 
+/** 11010519491231002X → 1101**********002X */
+export const maskIdNumber = (id: string): string =>
+  `${id.slice(0, 4)}${'*'.repeat(id.length - 8)}${id.slice(-4)}`
+
 /** 王秀英 → 王*英, 李四 → 李*, Alice → A***e */
 export const maskName = (name: string): string => {
   const chars = [...name]

@@ -10,6 +10,25 @@ export const RELATIONS = ['self', 'parent', 'spouse', 'child', 'sibling', 'other
 export const Relation = z.enum(RELATIONS)
 export type Relation = z.infer<typeof Relation>
 
+/** GB 11643 check character of an 18-character resident ID number. */
+const idCheckChar = (first17: string): string => {
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+  const sum = [...first17].reduce((acc, d, i) => acc + Number(d) * weights[i]!, 0)
+  return '10X98765432'[sum % 11]!
+}
+
+/** A mainland resident ID number (居民身份证号): 17 digits and a check character, checksum verified. */
+export const IdNumber = z
+  .string()
+  .trim()
+  .transform((v) => v.toUpperCase())
+  .refine((v) => /^\d{17}[\dX]$/.test(v) && idCheckChar(v.slice(0, 17)) === v[17], {
+    message: 'idNumber must be a valid 18-character resident ID number',
+  })
+
+/** A masked ID number for display, e.g. 1101**********1234. */
+export const MaskedIdNumber = z.string().regex(/^\d{4}\*{10}[\dX]{4}$/)
+
 /** A masked phone for display, e.g. 138****5678. The full number never leaves the server. */
 export const MaskedPhone = z.string().regex(/^\+?\d{0,4}\d{3}\*{4}\d{4}$/)
 
@@ -24,6 +43,8 @@ export const Patient = z
     gender: z.enum(GENDERS).nullable(),
     birthYear: z.number().int().nullable(),
     hospitalPatientId: z.string().nullable(),
+    /** Masked; the full number is stored encrypted and appears only in the patient's own export. */
+    idNumber: MaskedIdNumber.nullable(),
     relation: Relation,
     createdAt: z.string().datetime(),
   })
@@ -97,13 +118,18 @@ export const HospitalPatientId = z
   .max(32, 'hospitalPatientId must be at most 32 characters')
   .regex(/^[A-Za-z0-9_-]+$/, 'hospitalPatientId may contain letters, digits, _ and - only')
 
-/** The editable fields of a profile. Omitted optional fields are cleared (PUT replaces). */
+/** The editable fields of a profile. Omitted optional fields are cleared (PUT replaces), except idNumber. */
 export const ProfileFields = z
   .object({
     name: PatientName,
     gender: z.enum(GENDERS).nullable().optional(),
     birthYear: BirthYear.nullable().optional(),
     hospitalPatientId: HospitalPatientId.nullable().optional(),
+    /**
+     * Omitted: unchanged (clients only ever see it masked, so they cannot send it back); null: removed;
+     * a value: replaced.
+     */
+    idNumber: IdNumber.nullable().optional(),
   })
   .strict()
 

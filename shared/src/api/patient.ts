@@ -92,7 +92,7 @@ export const ExportResponse = z
       unionid: z.string().nullable(),
       createdAt: z.string().datetime(),
     }),
-    profile: Patient,
+    profile: Patient.extend({ idNumber: z.string().nullable() }),
     consents: z.array(ConsentEvent),
     sessions: z.array(
       z.object({ createdAt: z.string().datetime(), expiresAt: z.string().datetime(), revoked: z.boolean() }),

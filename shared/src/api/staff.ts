@@ -95,7 +95,7 @@ export const IdParams = z.object({ id: ObjectIdString })
 
 export const PatientListQuery = z
   .object({
-    /** Name, hospital patient id, or the full 11-digit phone (looked up by blind index). */
+    /** Name, hospital patient id, the full 11-digit phone or the full ID number (both by blind index). */
     q: z.string().trim().max(40).optional(),
     page: z.coerce.number().int().min(1).default(1),
     pageSize: z.coerce.number().int().min(1).max(100).default(20),
@@ -112,6 +112,8 @@ export const StaffPatientRow = z
     birthYear: z.number().int().nullable(),
     phone: MaskedPhone.nullable(),
     hospitalPatientId: z.string().nullable(),
+    /** Masked (1101**********1234) for clinical roles; null for marketers. */
+    idNumber: z.string().nullable(),
     relation: Relation,
     assignedNurseId: ObjectIdString.nullable(),
     createdAt: z.string().datetime(),

@@ -1,9 +1,5 @@
+import { encryptedValueSchema } from '../../db/encrypted-field'
 import { Schema, type Connection, type InferSchemaType, type Model, type Types } from 'mongoose'
-
-const encrypted = new Schema(
-  { k: { type: String, required: true }, v: { type: String, required: true } },
-  { _id: false },
-)
 
 /** A WeChat user of the mini-program. It owns one `self` profile and manages family profiles (F2). */
 const accountSchema = new Schema(
@@ -12,7 +8,7 @@ const accountSchema = new Schema(
     openid: { type: String, required: true },
     unionid: { type: String, default: null },
     /** AES-256-GCM ciphertext of the bound phone (never the plaintext). */
-    phone: { type: encrypted, default: null },
+    phone: { type: encryptedValueSchema, default: null },
     /** HMAC blind index of the phone, for exact look-up by staff. */
     phoneIndex: { type: String, default: null },
     activeProfileId: { type: Schema.Types.ObjectId, default: null },

@@ -16,6 +16,7 @@ export type PatientScope = { kind: 'all' } | { kind: 'assigned'; nurseId: string
 export type PatientSearch =
   | { kind: 'none' }
   | { kind: 'phone'; phoneIndex: string; raw: string }
+  | { kind: 'idNumber'; idNumberIndex: string }
   | { kind: 'text'; text: string }
 
 /** A patient profile with the (encrypted) phone of the account that manages it. */
@@ -26,6 +27,8 @@ export interface StaffPatientRecord {
   gender: 'male' | 'female' | null
   birthYear: number | null
   hospitalPatientId: string | null
+  /** Display form of the ID number (1101**********1234), or null. */
+  idNumberMasked: string | null
   relation: 'self' | 'parent' | 'spouse' | 'child' | 'sibling' | 'other'
   assignedNurseId: string | null
   consents: Record<string, ConsentState>
@@ -85,6 +88,7 @@ export const createPatientStaffRepo = (conn: Connection): PatientStaffRepo => {
       gender: d.gender ?? null,
       birthYear: d.birthYear ?? null,
       hospitalPatientId: d.hospitalPatientId ?? null,
+      idNumberMasked: d.idNumberMasked ?? null,
       relation: d.relation,
       assignedNurseId: d.assignedNurseId ? d.assignedNurseId.toHexString() : null,
       consents: consentsOf(d.consents),
@@ -106,6 +110,8 @@ export const createPatientStaffRepo = (conn: Connection): PatientStaffRepo => {
           $or: [{ accountId: { $in: accounts.map((a) => a._id) } }, { hospitalPatientId: search.raw }],
         }
       }
+      case 'idNumber':
+        return { idNumberIndex: search.idNumberIndex }
       case 'text':
         return {
           $or: [

@@ -221,10 +221,27 @@ describe('phone, export and erasure (F1, F5)', () => {
       (
         await h.request('PUT', '/api/v1/me', {
           token: s.accessToken,
-          body: { name: '赵丽华', gender: 'female', birthYear: 1961, hospitalPatientId: 'ZY20261123' },
+          body: {
+            name: '赵丽华',
+            gender: 'female',
+            birthYear: 1961,
+            hospitalPatientId: 'ZY20261123',
+            idNumber: '11010519491231002x',
+          },
         })
       ).status,
     ).toBe(200)
+    // shown masked; a later PUT that omits it leaves it alone; a wrong checksum is refused by name
+    const renamed = await h.request('PUT', '/api/v1/me', {
+      token: s.accessToken,
+      body: { name: '赵丽华', gender: 'female', birthYear: 1961, hospitalPatientId: 'ZY20261123' },
+    })
+    expect(MeResponse.parse(renamed.body).patient.idNumber).toBe('1101**********002X')
+    const badId = await h.request('PUT', '/api/v1/me', {
+      token: s.accessToken,
+      body: { name: '赵丽华', idNumber: '110105194912310021' },
+    })
+    expect((ErrorBody.parse(badId.body).error.details as { path: string }[])[0]!.path).toBe('idNumber')
     const bound = await h.request('POST', '/api/v1/me/phone', {
       token: s.accessToken,
       body: { code: h.sim.phoneCode(phone) },
@@ -257,6 +274,7 @@ describe('phone, export and erasure (F1, F5)', () => {
       return hits
     }
     expect(await raw(phone)).toEqual([])
+    expect(await raw('11010519491231002X')).toEqual([])
 
     const ex = ExportResponse.parse(
       (await h.request('GET', '/api/v1/me/export', { token: s.accessToken })).body,
@@ -267,6 +285,7 @@ describe('phone, export and erasure (F1, F5)', () => {
       gender: 'female',
       birthYear: 1961,
       hospitalPatientId: 'ZY20261123',
+      idNumber: '11010519491231002X',
     })
     expect(ex.consents.map((c) => c.purpose)).toContain('care')
     expect(ex.sessions.length).toBeGreaterThanOrEqual(1)
@@ -275,7 +294,7 @@ describe('phone, export and erasure (F1, F5)', () => {
     const erase = await h.request('DELETE', '/api/v1/me/account', { token: s.accessToken })
     expect(erase.status).toBe(204)
     const { openid, unionid } = h.sim.identity(user)
-    for (const needle of ['赵丽华', 'ZY20261123', openid, unionid, phone])
+    for (const needle of ['赵丽华', 'ZY20261123', '1101**********002X', openid, unionid, phone])
       expect([needle, await raw(needle)]).toEqual([needle, []])
 
     const afterAccess = await h.request('GET', '/api/v1/me', { token: s.accessToken })

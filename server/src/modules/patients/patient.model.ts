@@ -1,3 +1,4 @@
+import { encryptedValueSchema } from '../../db/encrypted-field'
 import { Schema, type Connection, type InferSchemaType, type Model, type Types } from 'mongoose'
 
 /**
@@ -17,6 +18,12 @@ const patientSchema = new Schema(
     gender: { type: String, enum: ['male', 'female', null], default: null },
     birthYear: { type: Number, default: null },
     hospitalPatientId: { type: String, default: null },
+    /** AES-256-GCM ciphertext of the resident ID number (never the plaintext). */
+    idNumber: { type: encryptedValueSchema, default: null },
+    /** HMAC blind index of the ID number, for exact look-up by staff. */
+    idNumberIndex: { type: String, default: null },
+    /** Display form (1101**********1234), kept so reads need no decryption. */
+    idNumberMasked: { type: String, default: null },
     /** The nurse responsible (until communities and plans give nurses their patients). */
     assignedNurseId: { type: Schema.Types.ObjectId, default: null },
     /** Current consent per purpose, derived from the append-only consent events. */
@@ -36,6 +43,8 @@ const patientSchema = new Schema(
 patientSchema.index({ accountId: 1, relation: 1 })
 // A nurse's patients.
 patientSchema.index({ assignedNurseId: 1 })
+// Staff look-up by full ID number (blind index).
+patientSchema.index({ idNumberIndex: 1 }, { sparse: true })
 // Staff look-up by hospital patient id.
 patientSchema.index({ hospitalPatientId: 1 }, { sparse: true })
 

@@ -1,13 +1,26 @@
 import type { Patient, Relation } from '@careloop/shared'
 import { Types, type Connection } from 'mongoose'
+import type { EncryptedValue } from '../../privacy/pii-crypto'
 import { patientModel, type ConsentState, type PatientDoc } from './patient.model'
+
+/** An ID number as stored: ciphertext, blind index and display form (the service encrypts). */
+export type StoredIdNumber = { enc: EncryptedValue; index: string; masked: string }
 
 export type ProfileFieldsInput = {
   name: string
   gender?: 'male' | 'female' | null
   birthYear?: number | null
   hospitalPatientId?: string | null
+  /** undefined: unchanged; null: removed. */
+  idNumber?: StoredIdNumber | null
 }
+
+const idNumberFields = (id: StoredIdNumber | null | undefined): Record<string, unknown> =>
+  id === undefined
+    ? {}
+    : id === null
+      ? { idNumber: null, idNumberIndex: null, idNumberMasked: null }
+      : { idNumber: id.enc, idNumberIndex: id.index, idNumberMasked: id.masked }
 
 export type PatientRow = PatientDoc
 
@@ -21,6 +34,7 @@ export const toPatient = (d: PatientRow): Patient => ({
   gender: (d.gender as Patient['gender']) ?? null,
   birthYear: d.birthYear ?? null,
   hospitalPatientId: d.hospitalPatientId ?? null,
+  idNumber: d.idNumberMasked ?? null,
   relation: d.relation,
   createdAt: d.createdAt.toISOString(),
 })
@@ -80,6 +94,7 @@ export const createPatientRepo = (conn: Connection): PatientRepo => {
         gender: f.gender ?? null,
         birthYear: f.birthYear ?? null,
         hospitalPatientId: f.hospitalPatientId ?? null,
+        ...idNumberFields(f.idNumber),
       })
       return d.toObject() as PatientRow
     },
@@ -92,6 +107,7 @@ export const createPatientRepo = (conn: Connection): PatientRepo => {
             gender: f.gender ?? null,
             birthYear: f.birthYear ?? null,
             hospitalPatientId: f.hospitalPatientId ?? null,
+            ...idNumberFields(f.idNumber),
           },
         },
         { new: true },
@@ -112,6 +128,7 @@ export const createPatientRepo = (conn: Connection): PatientRepo => {
             gender: null,
             birthYear: null,
             hospitalPatientId: null,
+            ...idNumberFields(null),
             erasedAt: at,
             consents: {},
           },

@@ -11,16 +11,19 @@ import {
 import type { Clock } from '../../clock'
 import type { PatientPrincipal } from '../../http/context'
 import { WechatApiError } from '../../platform/wechat/wechat-client'
-import { maskPhone, type PiiCrypto } from '../../privacy/pii-crypto'
+import { maskIdNumber, maskPhone, type PiiCrypto } from '../../privacy/pii-crypto'
 import type { AccountRepo, AccountRow } from '../accounts/account.repo'
 import type { AuditLog } from '../audit/audit.repo'
 import type { SessionRepo } from '../auth/session.repo'
 import type { ConsentRepo } from '../consent/consent.repo'
 import { hasCareConsent } from '../consent/consent.service'
-import { toPatient, type PatientRepo, type PatientRow } from './patient.repo'
+import { toPatient, type PatientRepo, type PatientRow, type StoredIdNumber } from './patient.repo'
 
 /** The AAD that binds a phone ciphertext to its account (a copied ciphertext will not decrypt elsewhere). */
 export const phoneAad = (accountId: string): string => `account:${accountId}:phone`
+
+/** The AAD that binds an ID-number ciphertext to its profile. */
+export const idNumberAad = (profileId: string): string => `patient:${profileId}:idNumber`
 
 export const decryptPhone = (pii: PiiCrypto, a: AccountRow): string | null =>
   a.phone ? pii.decrypt(a.phone, phoneAad(a._id.toHexString())) : null
@@ -98,6 +101,16 @@ export const createProfileService = (deps: {
     }
   }
 
+  /** Encrypts an ID number for a profile (bound to it by the AAD); passes undefined/null through. */
+  const storeId = (profileId: string, id: string | null | undefined): StoredIdNumber | null | undefined =>
+    id === undefined || id === null
+      ? id
+      : {
+          enc: pii.encrypt(id, idNumberAad(profileId)),
+          index: pii.blindIndex('id', id),
+          masked: maskIdNumber(id),
+        }
+
   const mine = async (accountId: string, profileId: string): Promise<PatientRow> => {
     const p = await patients.findForAccount(accountId, profileId)
     // 404 for someone else's profile too: existence never leaks across accounts.
@@ -109,7 +122,10 @@ export const createProfileService = (deps: {
     resolve,
     me: (p) => me(p.accountId),
     async update(p, body) {
-      const updated = await patients.updateFields(p.accountId, p.profileId, body)
+      const updated = await patients.updateFields(p.accountId, p.profileId, {
+        ...body,
+        idNumber: storeId(p.profileId, body.idNumber),
+      })
       if (!updated) throw new AppError('PROFILE_NOT_FOUND', 'No such profile in this account')
       return me(p.accountId)
     },
@@ -125,8 +141,13 @@ export const createProfileService = (deps: {
           'FAMILY_LIMIT_REACHED',
           `An account can manage at most ${MAX_FAMILY_PROFILES} family members`,
         )
-      const { relation, proxyConsent: _proxyConsent, ...fields } = body
-      await patients.createFamily(p.accountId, relation, fields)
+      const { relation, proxyConsent: _proxyConsent, idNumber, ...fields } = body
+      const created = await patients.createFamily(p.accountId, relation, fields)
+      if (idNumber)
+        await patients.updateFields(p.accountId, created._id.toHexString(), {
+          ...fields,
+          idNumber: storeId(created._id.toHexString(), idNumber),
+        })
       return profilesView(p.accountId)
     },
     async activate(p, profileId) {
@@ -191,7 +212,12 @@ export const createProfileService = (deps: {
           unionid: account.unionid ?? null,
           createdAt: account.createdAt.toISOString(),
         },
-        profile: toPatient(profile),
+        profile: {
+          ...toPatient(profile),
+          idNumber: profile.idNumber
+            ? pii.decrypt(profile.idNumber, idNumberAad(profile._id.toHexString()))
+            : null,
+        },
         consents: history.map((e) => ({
           purpose: e.purpose,
           granted: e.granted,

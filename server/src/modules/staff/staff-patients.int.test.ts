@@ -8,11 +8,11 @@ import {
 } from '@careloop/shared'
 import { Types } from 'mongoose'
 import { useStaffHarness } from '../../../../tests/src/harness/server-harness'
-import { createPiiCrypto } from '../../privacy/pii-crypto'
+import { createPiiCrypto, maskIdNumber } from '../../privacy/pii-crypto'
 import { accountModel } from '../accounts/account.model'
 import { auditModel } from '../audit/audit.model'
 import { patientModel } from '../patients/patient.model'
-import { phoneAad } from '../patients/profile.service'
+import { idNumberAad, phoneAad } from '../patients/profile.service'
 
 const h = useStaffHarness()
 const PHONE = '13812345678'
@@ -188,6 +188,25 @@ describe('search', () => {
       .lean()
     expect(entry?.detail).toMatchObject({ query: { kind: 'phone' }, total: 2, count: 2 })
     expect(JSON.stringify(await auditModel(h.db).find({}).lean())).not.toContain(PHONE)
+  })
+
+  it('finds by the full ID number through the blind index, shows it masked to clinical roles only', async () => {
+    const id = '11010519491231002X'
+    const pii = createPiiCrypto(h.config.pii)
+    await patientModel(h.db).updateOne(
+      { _id: new Types.ObjectId(pid.wang) },
+      {
+        $set: {
+          idNumber: pii.encrypt(id, idNumberAad(pid.wang)),
+          idNumberIndex: pii.blindIndex('id', id),
+          idNumberMasked: maskIdNumber(id),
+        },
+      },
+    )
+    const r = await list(tok.admin, `?q=${id.toLowerCase()}`)
+    expect(r.patients.map((p) => [p.id, p.idNumber])).toEqual([[pid.wang, '1101**********002X']])
+    expect((await list(tok.marketer, `?q=${id}`)).patients.map((p) => p.idNumber)).toEqual([null])
+    expect(JSON.stringify(await auditModel(h.db).find({}).lean())).not.toContain(id)
   })
 
   it('finds by name prefix or exact hospital patient id, with regex characters taken literally', async () => {

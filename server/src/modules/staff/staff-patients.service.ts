@@ -1,6 +1,7 @@
 import {
   AppError,
   CONSENT_PURPOSES,
+  IdNumber,
   type ConsentPurpose,
   type PatientListQuery,
   type PatientListResponse,
@@ -101,6 +102,7 @@ export const createStaffPatientsService = (deps: {
     birthYear: r.birthYear,
     phone: maskedPhone(r),
     hospitalPatientId: view === 'masked' ? null : r.hospitalPatientId,
+    idNumber: view === 'masked' ? null : r.idNumberMasked,
     relation: r.relation,
     assignedNurseId: r.assignedNurseId,
     createdAt: r.createdAt.toISOString(),
@@ -124,6 +126,8 @@ export const createStaffPatientsService = (deps: {
     if (!text) return { kind: 'none' }
     if (MAINLAND_MOBILE.test(text))
       return { kind: 'phone', phoneIndex: pii.blindIndex('phone', text), raw: text }
+    const id = IdNumber.safeParse(text)
+    if (id.success) return { kind: 'idNumber', idNumberIndex: pii.blindIndex('id', id.data) }
     return { kind: 'text', text }
   }
 
