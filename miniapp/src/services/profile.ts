@@ -4,7 +4,14 @@ import { ApiError } from '../api/http'
 import type { Gender } from '../utils/labels'
 
 /** The fields a profile form can show an error next to. */
-export type ProfileField = 'name' | 'gender' | 'birthYear' | 'hospitalPatientId' | 'relation' | 'proxyConsent'
+export type ProfileField =
+  | 'name'
+  | 'gender'
+  | 'birthYear'
+  | 'hospitalPatientId'
+  | 'idNumber'
+  | 'relation'
+  | 'proxyConsent'
 export type FieldErrors = Partial<Record<ProfileField, string>>
 
 /** What the patient typed; converted to the API body by `validateProfile`. */
@@ -13,6 +20,13 @@ export interface ProfileForm {
   gender: Gender | null
   birthYear: string
   hospitalPatientId: string
+  /**
+   * A new ID number the patient typed ('' when none). The server only ever shows the stored one
+   * masked, so it is never prefilled and, left empty, the PUT omits it (unchanged).
+   */
+  idNumber: string
+  /** The patient asked to remove the stored ID number (sent as null). */
+  removeIdNumber: boolean
 }
 
 export const emptyProfileForm = (): ProfileForm => ({
@@ -20,6 +34,8 @@ export const emptyProfileForm = (): ProfileForm => ({
   gender: null,
   birthYear: '',
   hospitalPatientId: '',
+  idNumber: '',
+  removeIdNumber: false,
 })
 
 export const formOf = (p: Patient): ProfileForm => ({
@@ -27,6 +43,8 @@ export const formOf = (p: Patient): ProfileForm => ({
   gender: p.gender,
   birthYear: p.birthYear === null ? '' : String(p.birthYear),
   hospitalPatientId: p.hospitalPatientId ?? '',
+  idNumber: '',
+  removeIdNumber: false,
 })
 
 /** A patient name as the server accepts it (1..20 characters, no control characters), or the reason not. */
@@ -43,13 +61,30 @@ const FIELD_MESSAGES: Record<ProfileField, string> = {
   gender: '请选择性别',
   birthYear: `出生年份应为 1900–${new Date().getFullYear()} 之间的四位数字`,
   hospitalPatientId: '住院号只能包含字母、数字、下划线和短横线，最多 32 位',
+  idNumber: '身份证号格式不正确',
   relation: '请选择与您的关系',
   proxyConsent: '请确认已获得该家庭成员的同意',
 }
 
+/** GB 11643 check character of the first 17 digits of a resident ID number (as shared/ checks it). */
+const idCheckChar = (first17: string): string => {
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+  const sum = [...first17].reduce((acc, d, i) => acc + Number(d) * (weights[i] ?? 0), 0)
+  return '10X98765432'.charAt(sum % 11)
+}
+
+/** A resident ID number as the server accepts it (18 characters, checksum verified, X uppercased), or why not. */
+export function checkIdNumber(raw: string): { ok: true; idNumber: string } | { ok: false; message: string } {
+  const v = raw.trim().toUpperCase()
+  if (!/^\d{17}[\dX]$/.test(v)) return { ok: false, message: '请输入 18 位身份证号（末位可为 X）' }
+  if (idCheckChar(v.slice(0, 17)) !== v.charAt(17)) return { ok: false, message: FIELD_MESSAGES.idNumber }
+  return { ok: true, idNumber: v }
+}
+
 /**
  * Checks the form with the server's rules (shared/src/api/auth.ts) and builds the PUT body. PUT
- * replaces: empty optional fields are sent as null, which clears them.
+ * replaces: empty optional fields are sent as null, which clears them — except idNumber, which is
+ * sent only when the patient typed a new one (or null to remove it) and otherwise omitted (unchanged).
  */
 export function validateProfile(
   form: ProfileForm,
@@ -73,11 +108,22 @@ export function validateProfile(
   if (hid !== '' && !/^[A-Za-z0-9_-]{1,32}$/.test(hid))
     errors.hospitalPatientId = FIELD_MESSAGES.hospitalPatientId
 
-  if (!name.ok || Object.keys(errors).length > 0) return { ok: false, errors }
-  return {
-    ok: true,
-    body: { name: name.name, gender: form.gender, birthYear, hospitalPatientId: hid === '' ? null : hid },
+  let idNumber: string | null | undefined = form.removeIdNumber ? null : undefined
+  if (form.idNumber.trim() !== '') {
+    const id = checkIdNumber(form.idNumber)
+    if (id.ok) idNumber = id.idNumber
+    else errors.idNumber = id.message
   }
+
+  if (!name.ok || Object.keys(errors).length > 0) return { ok: false, errors }
+  const body: UpdateMeRequest = {
+    name: name.name,
+    gender: form.gender,
+    birthYear,
+    hospitalPatientId: hid === '' ? null : hid,
+  }
+  if (idNumber !== undefined) body.idNumber = idNumber
+  return { ok: true, body }
 }
 
 const isField = (s: string): s is ProfileField => s in FIELD_MESSAGES
