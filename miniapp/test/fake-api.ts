@@ -40,6 +40,7 @@ export function patient(name: string | null, extra: Partial<Patient> = {}): Pati
     gender: null,
     birthYear: null,
     hospitalPatientId: null,
+    idNumber: null,
     relation: 'self',
     createdAt: '2025-03-05T02:00:00.000Z',
     ...extra,

@@ -17,12 +17,22 @@ const h = useStaffHarness()
 let browser: ReturnType<typeof launchBrowser>
 let admin: Page
 
+/** 王秀英's resident ID number (a valid GB 11643 sample) and how staff see it. */
+const WANG_ID = '11010519491231002X'
+const WANG_ID_MASKED = '1101**********002X'
+
 const NEW_NURSE = { username: 'nurse.chen', name: '陈晓燕', password: 'chen-pass-2026' }
 
 /** A patient as the mini-program would create her: login, consent to care, profile, phone. */
 const createPatient = async (
   user: string,
-  profile: { name: string; gender: 'male' | 'female'; birthYear: number; hospitalPatientId: string },
+  profile: {
+    name: string
+    gender: 'male' | 'female'
+    birthYear: number
+    hospitalPatientId: string
+    idNumber?: string
+  },
   phone?: string,
 ): Promise<string> => {
   const { accessToken: token, patient } = await h.login(user)
@@ -70,7 +80,7 @@ beforeAll(async () => {
   await h.seedStaff()
   await createPatient(
     'console-wang',
-    { name: '王秀英', gender: 'female', birthYear: 1956, hospitalPatientId: 'ZY20260001' },
+    { name: '王秀英', gender: 'female', birthYear: 1956, hospitalPatientId: 'ZY20260001', idNumber: WANG_ID },
     '13812345678',
   )
   await createPatient('console-zhang', {
@@ -121,7 +131,15 @@ describe('staff console', () => {
     const wang = rows(admin).filter({ hasText: '王秀英' })
     await expect(wang.textContent()).resolves.toContain('138****5678')
     await expect(wang.textContent()).resolves.toContain('ZY20260001')
+    await expect(wang.getByTestId('patient-id-number').textContent()).resolves.toBe(WANG_ID_MASKED)
+    await expect(
+      rows(admin).filter({ hasText: '张建国' }).getByTestId('patient-id-number').textContent(),
+    ).resolves.toBe('—')
     await expect(admin.locator('body').textContent()).resolves.not.toContain('13812345678')
+    await expect(admin.locator('body').textContent()).resolves.not.toContain(WANG_ID)
+    await expect(admin.getByLabel('搜索患者').getAttribute('placeholder')).resolves.toBe(
+      '姓名 / 住院号 / 完整手机号 / 身份证号',
+    )
     await browser.screenshot(admin, 'console-03-patients-admin')
 
     // search by the full phone number (blind index) and by hospital id
@@ -129,6 +147,12 @@ describe('staff console', () => {
     await admin.getByRole('button', { name: '搜索' }).click()
     await admin.waitForURL(/q=13812345678/)
     await waitForCount(rows(admin), 1)
+    // and by the full ID number (blind index too)
+    await admin.getByLabel('搜索患者').fill(WANG_ID)
+    await admin.getByRole('button', { name: '搜索' }).click()
+    await admin.waitForURL(new RegExp(`q=${WANG_ID}`))
+    await waitForCount(rows(admin), 1)
+    await expect(rows(admin).first().textContent()).resolves.toContain('王秀英')
     await admin.getByLabel('搜索患者').fill('不存在的人')
     await admin.getByRole('button', { name: '搜索' }).click()
     await admin.getByText('没有找到与“不存在的人”匹配的患者').waitFor()
@@ -174,6 +198,9 @@ describe('staff console', () => {
     await nav(admin, '患者管理')
     await rows(admin).filter({ hasText: '王秀英' }).click()
     await admin.getByTestId('patient-card').waitFor()
+    await expect(admin.getByTestId('patient-card').textContent()).resolves.toContain(
+      `身份证号${WANG_ID_MASKED}`,
+    )
     await expect(admin.getByTestId('consents').textContent()).resolves.toContain('诊疗提醒：已同意')
     await expect(admin.getByTestId('consents').textContent()).resolves.toContain('营销：未同意')
     await admin.locator('#assign-nurse').selectOption({ label: `${NEW_NURSE.name}（${NEW_NURSE.username}）` })
@@ -235,6 +262,8 @@ describe('staff console', () => {
     expect(text).toContain('王*英')
     expect(text).not.toContain('王秀英')
     expect(text).not.toContain('ZY20260001')
+    expect(text).not.toContain(WANG_ID_MASKED)
+    expect(text).toContain('身份证号')
     expect(text).toContain('138****5678')
     await expect(marketer.getByTestId('patients-table').locator('a').count()).resolves.toBe(0)
     await rows(marketer).first().click()

@@ -7,8 +7,9 @@ import { useServerHarness } from '../src/harness/server-harness'
 
 /**
  * Issue 3 tried as a new patient would, in the h5 mini-program against the real server and the
- * WeChat simulator: accept the privacy policy, give a name, bind a phone, add a parent (with proxy
- * consent), switch to her, consent for her, see 首页 greet her, export her data, withdraw marketing.
+ * WeChat simulator: accept the privacy policy, give a name, bind a phone, enter her ID number (shown
+ * masked, exported in full), add a parent (with proxy consent and her ID number), switch to her,
+ * consent for her, see 首页 greet her, export her data, withdraw marketing.
  * Screenshots land in artifacts/e2e/patient-*.png.
  */
 jest.setTimeout(120_000)
@@ -24,6 +25,11 @@ beforeAll(() => {
 afterAll(() => browser?.close())
 
 const user = `e2e-patient-${Date.now().toString(36)}`
+
+/** Valid GB 11643 sample numbers: the patient's own, and her mother's. */
+const OWN_ID = '11010519491231002X'
+const OWN_ID_MASKED = '1101**********002X'
+const MOTHER_ID = '110101195601010029'
 
 /**
  * The visible element for a selector. Taro h5 keeps the pages under the current one in the DOM
@@ -103,7 +109,36 @@ describe('patient h5: identity, family proxy, consent and my data', () => {
     await expect(shown(page, '.sim-phone-input input').inputValue()).resolves.toBe('13812345678')
     await click(page, '.bind-phone')
     await eventually(() => shown(page, '.phone-value').textContent(), '138****5678')
+
+    // 身份证号: typed once, then only ever shown masked, with 修改 / 删除
+    await shown(page, '.id-number-input input').fill(OWN_ID.toLowerCase())
+    await click(page, '.profile-save')
+    await eventually(() => shown(page, '.id-number-value').textContent(), OWN_ID_MASKED)
+    await expect(shown(page, '.id-number-input input').count()).resolves.toBe(0)
+    await shown(page, '.id-number-change').waitFor()
+    await shown(page, '.id-number-remove').waitFor()
+    await expect(page.locator('body').textContent()).resolves.not.toContain(OWN_ID)
     await shot(page, 'patient-03-profile')
+    // saving again without touching it keeps it (the PUT omits idNumber)
+    const resaved = page.waitForResponse(
+      (r) => r.url().endsWith('/api/v1/me') && r.request().method() === 'PUT',
+    )
+    await click(page, '.profile-save')
+    const resave = await resaved
+    expect(resave.status()).toBe(200)
+    expect(resave.request().postDataJSON()).not.toHaveProperty('idNumber')
+    await eventually(() => shown(page, '.id-number-value').textContent(), OWN_ID_MASKED)
+    await page.goBack()
+
+    // 我的数据: her own export carries the full number
+    await click(page, '.entry-my-data')
+    await click(page, '.export-button')
+    await eventually(() => shown(page, '.export-id-number').textContent(), OWN_ID)
+    const ownExport = JSON.parse((await shown(page, '.export-json').textContent()) ?? '{}') as {
+      profile: { name: string; idNumber: string | null }
+    }
+    expect(ownExport.profile).toMatchObject({ name: '李秀英', idNumber: OWN_ID })
+    await shot(page, 'patient-03b-export-own')
     await page.goBack()
 
     // 家庭成员: add a parent with proxy consent
@@ -113,6 +148,7 @@ describe('patient h5: identity, family proxy, consent and my data', () => {
     await click(page, '.relation-chips .chip-parent')
     await click(page, '.gender-chips .chip-female')
     await shown(page, '.member-birth-year-input input').fill('1956')
+    await shown(page, '.member-id-number-input input').fill(MOTHER_ID)
     await click(page, '.proxy-consent-check')
     await shown(page, '.add-submit').scrollIntoViewIfNeeded()
     await shot(page, 'patient-04a-add-member')
@@ -140,10 +176,16 @@ describe('patient h5: identity, family proxy, consent and my data', () => {
     await click(page, '.export-button')
     await shown(page, '.export-json').waitFor({ timeout: 15_000 })
     await expect(shown(page, '.export-summary').textContent()).resolves.toContain('王桂兰（父母）')
+    await expect(shown(page, '.export-id-number').textContent()).resolves.toBe(MOTHER_ID)
     const exported = JSON.parse((await shown(page, '.export-json').textContent()) ?? '{}') as {
-      profile: { name: string; relation: string; birthYear: number }
+      profile: { name: string; relation: string; birthYear: number; idNumber: string | null }
     }
-    expect(exported.profile).toMatchObject({ name: '王桂兰', relation: 'parent', birthYear: 1956 })
+    expect(exported.profile).toMatchObject({
+      name: '王桂兰',
+      relation: 'parent',
+      birthYear: 1956,
+      idNumber: MOTHER_ID,
+    })
     await shot(page, 'patient-07-export')
     await page.goBack()
 
@@ -164,7 +206,8 @@ describe('patient h5: identity, family proxy, consent and my data', () => {
     // the server agrees: the active profile is the parent; marketing withdrawn, care kept, by proxy
     const token = await accessToken(page)
     const me = (await h.request('GET', '/api/v1/me', { token })).body as MeResponse
-    expect(me.patient).toMatchObject({ name: '王桂兰', relation: 'parent' })
+    expect(me.patient).toMatchObject({ name: '王桂兰', relation: 'parent', idNumber: '1101**********0029' })
+    expect(me.profiles.find((p) => p.relation === 'self')?.idNumber).toBe(OWN_ID_MASKED)
     expect(me.account.phone).toBe('138****5678')
     expect(me.profiles).toHaveLength(2)
     const consents = (await h.request('GET', '/api/v1/me/consents', { token })).body as ConsentsResponse

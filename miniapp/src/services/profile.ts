@@ -29,6 +29,9 @@ export interface ProfileForm {
   removeIdNumber: boolean
 }
 
+/** The field a form entry shows its error at (removing the ID number is part of the ID number field). */
+export const fieldOf = (key: keyof ProfileForm): ProfileField => (key === 'removeIdNumber' ? 'idNumber' : key)
+
 export const emptyProfileForm = (): ProfileForm => ({
   name: '',
   gender: null,

@@ -59,6 +59,35 @@ describe('family page', () => {
       hospitalPatientId: null,
       proxyConsent: true,
     })
+    expect(sent.find((r) => r.method === 'POST')?.data).not.toHaveProperty('idNumber')
+  })
+
+  it('sends an ID number typed for the new member, checked inline first', async () => {
+    const self = patient('张三')
+    const mother = member('王桂兰', 'parent', { idNumber: '1101**********002X' })
+    const sent = fakeApi({
+      'GET /api/v1/profiles': ok(profilesOf(self, [self])),
+      'POST /api/v1/profiles': { status: 201, data: profilesOf(self, [self, mother]) },
+    })
+    const { container } = render(<FamilyPage />)
+    fireEvent.click(await screen.findByText('＋ 添加家庭成员'))
+    type(container, '.member-name-input', '王桂兰')
+    fireEvent.click(container.querySelector('.relation-chips .chip-parent')!)
+    fireEvent.click(container.querySelector('.proxy-consent-check')!)
+    type(container, '.member-id-number-input', '110105194912310021')
+    fireEvent.click(container.querySelector('.add-submit')!)
+    expect(screen.getByText('身份证号格式不正确')).toBeTruthy()
+    expect(sent.filter((r) => r.method === 'POST')).toHaveLength(0)
+
+    type(container, '.member-id-number-input', '11010519491231002x')
+    fireEvent.click(container.querySelector('.add-submit')!)
+    await waitFor(() => expect(container.querySelectorAll('.member-card')).toHaveLength(2))
+    expect(sent.find((r) => r.method === 'POST')?.data).toMatchObject({
+      name: '王桂兰',
+      relation: 'parent',
+      idNumber: '11010519491231002X',
+      proxyConsent: true,
+    })
   })
 
   it('checks the form inline before calling the server', async () => {

@@ -36,11 +36,22 @@ describe('my data page', () => {
     expect(await screen.findByText('王桂兰（父母）')).toBeTruthy()
     expect(screen.getByText('1956年')).toBeTruthy()
     expect(screen.getByText('13812345678')).toBeTruthy()
+    expect(container.querySelector('.export-id-number')?.textContent).toBe('未填写')
     const json = container.querySelector('.export-json')?.textContent ?? ''
     expect(JSON.parse(json)).toEqual(exported)
 
     fireEvent.click(container.querySelector('.copy-export')!)
     await waitFor(() => expect(taro.setClipboardData).toHaveBeenCalledWith({ data: json }))
+  })
+
+  it("shows the full ID number in the summary (the patient's own export)", async () => {
+    fakeApi({
+      'GET /api/v1/me/export': ok({ ...exported, profile: { ...mother, idNumber: '11010519491231002X' } }),
+    })
+    const { container } = render(<MyDataPage />)
+    fireEvent.click(container.querySelector('.export-button')!)
+    await screen.findByText('王桂兰（父母）')
+    expect(container.querySelector('.export-id-number')?.textContent).toBe('11010519491231002X')
   })
 
   it('shows an export failure', async () => {

@@ -109,4 +109,147 @@ describe('profile page', () => {
     fireEvent.click(screen.getByText('绑定手机号'))
     await waitFor(() => expect(taro.reLaunch).toHaveBeenCalledWith({ url: '/pages/consent/consent' }))
   })
+
+  describe('身份证号', () => {
+    const MASKED = '1101**********1234'
+    const SAMPLE = '11010519491231002X'
+    const SAMPLE_MASKED = '1101**********002X'
+    const withId = patient('张三', { idNumber: MASKED })
+    const putBody = (sent: { method: string; data?: unknown }[]) =>
+      sent.find((r) => r.method === 'PUT')?.data as Record<string, unknown> | undefined
+
+    it('shows the stored number masked and read-only, and omits idNumber from the PUT when untouched', async () => {
+      const sent = fakeApi({
+        'GET /api/v1/me': ok(me(withId)),
+        'PUT /api/v1/me': ok(me(patient('张三丰', { idNumber: MASKED }))),
+        'GET /api/v1/client-config': ok(simulatedConfig),
+      })
+      const { container } = render(<ProfilePage />)
+      expect(await screen.findByText(MASKED)).toBeTruthy()
+      expect(container.querySelector('.id-number-input')).toBeNull()
+      expect(screen.getByText('修改')).toBeTruthy()
+      expect(screen.getByText('删除')).toBeTruthy()
+      type(container, '.profile-name-input', '张三丰')
+      fireEvent.click(container.querySelector('.profile-save')!)
+      await waitFor(() => expect(taro.showToast).toHaveBeenCalled())
+      const body = putBody(sent)
+      expect(body).toEqual({ name: '张三丰', gender: null, birthYear: null, hospitalPatientId: null })
+      expect(body).not.toHaveProperty('idNumber')
+      expect(screen.getByText(MASKED)).toBeTruthy()
+    })
+
+    it('修改 opens an empty input; a newly typed number is sent (uppercased) and comes back masked', async () => {
+      const sent = fakeApi({
+        'GET /api/v1/me': ok(me(withId)),
+        'PUT /api/v1/me': ok(me(patient('张三', { idNumber: SAMPLE_MASKED }))),
+        'GET /api/v1/client-config': ok(simulatedConfig),
+      })
+      const { container } = render(<ProfilePage />)
+      fireEvent.click(await screen.findByText('修改'))
+      const input = container.querySelector<HTMLInputElement>('.id-number-input')!
+      expect(input.value).toBe('')
+      type(container, '.id-number-input', ' 11010519491231002x ')
+      fireEvent.click(container.querySelector('.profile-save')!)
+      expect(await screen.findByText(SAMPLE_MASKED)).toBeTruthy()
+      expect(putBody(sent)).toMatchObject({ name: '张三', idNumber: SAMPLE })
+      expect(container.querySelector('.id-number-input')).toBeNull()
+    })
+
+    it('修改 then 取消, or an input left empty, keeps the stored number (omitted)', async () => {
+      const sent = fakeApi({
+        'GET /api/v1/me': ok(me(withId)),
+        'PUT /api/v1/me': ok(me(withId)),
+        'GET /api/v1/client-config': ok(simulatedConfig),
+      })
+      const { container } = render(<ProfilePage />)
+      fireEvent.click(await screen.findByText('修改'))
+      type(container, '.id-number-input', SAMPLE)
+      fireEvent.click(screen.getByText('取消'))
+      expect(container.querySelector('.id-number-input')).toBeNull()
+      fireEvent.click(container.querySelector('.profile-save')!)
+      await waitFor(() => expect(sent.filter((r) => r.method === 'PUT')).toHaveLength(1))
+      expect(putBody(sent)).not.toHaveProperty('idNumber')
+
+      fireEvent.click(await screen.findByText('修改'))
+      fireEvent.click(container.querySelector('.profile-save')!)
+      await waitFor(() => expect(sent.filter((r) => r.method === 'PUT')).toHaveLength(2))
+      expect(sent.filter((r) => r.method === 'PUT')[1]?.data).not.toHaveProperty('idNumber')
+    })
+
+    it('删除 sends null on 保存 (and 撤销 takes it back)', async () => {
+      const sent = fakeApi({
+        'GET /api/v1/me': ok(me(withId)),
+        'PUT /api/v1/me': ok(me(patient('张三'))),
+        'GET /api/v1/client-config': ok(simulatedConfig),
+      })
+      const { container } = render(<ProfilePage />)
+      fireEvent.click(await screen.findByText('删除'))
+      expect(screen.getByText('保存后删除')).toBeTruthy()
+      fireEvent.click(screen.getByText('撤销'))
+      expect(screen.queryByText('保存后删除')).toBeNull()
+      fireEvent.click(screen.getByText('删除'))
+      fireEvent.click(container.querySelector('.profile-save')!)
+      await waitFor(() => expect(taro.showToast).toHaveBeenCalled())
+      expect(putBody(sent)).toEqual({
+        name: '张三',
+        gender: null,
+        birthYear: null,
+        hospitalPatientId: null,
+        idNumber: null,
+      })
+      expect(screen.queryByText(MASKED)).toBeNull()
+      // nothing stored: the input is offered directly
+      expect(container.querySelector('.id-number-input')).toBeTruthy()
+    })
+
+    it('without a stored number shows the input; empty is omitted, a typed one is sent', async () => {
+      const sent = fakeApi({
+        'GET /api/v1/me': ok(me(patient('张三'))),
+        'PUT /api/v1/me': ok(me(patient('张三', { idNumber: SAMPLE_MASKED }))),
+        'GET /api/v1/client-config': ok(simulatedConfig),
+      })
+      const { container } = render(<ProfilePage />)
+      await screen.findByText('基本信息')
+      expect(screen.queryByText('修改')).toBeNull()
+      type(container, '.id-number-input', SAMPLE)
+      fireEvent.click(container.querySelector('.profile-save')!)
+      expect(await screen.findByText(SAMPLE_MASKED)).toBeTruthy()
+      expect(putBody(sent)).toMatchObject({ idNumber: SAMPLE })
+    })
+
+    it('checks the number inline (length and GB 11643 check character) without calling the server', async () => {
+      const sent = fakeApi({
+        'GET /api/v1/me': ok(me(patient('张三'))),
+        'GET /api/v1/client-config': ok(simulatedConfig),
+      })
+      const { container } = render(<ProfilePage />)
+      await screen.findByText('基本信息')
+      type(container, '.id-number-input', '1101051949')
+      fireEvent.click(container.querySelector('.profile-save')!)
+      expect(screen.getByText('请输入 18 位身份证号（末位可为 X）')).toBeTruthy()
+      type(container, '.id-number-input', '110105194912310021')
+      expect(screen.queryByText('请输入 18 位身份证号（末位可为 X）')).toBeNull()
+      fireEvent.click(container.querySelector('.profile-save')!)
+      expect(screen.getByText('身份证号格式不正确')).toBeTruthy()
+      expect(container.querySelector('.has-error .id-number-input')).toBeTruthy()
+      expect(sent.filter((r) => r.method === 'PUT')).toHaveLength(0)
+    })
+
+    it('maps a server 400 at path idNumber to the field', async () => {
+      fakeApi({
+        'GET /api/v1/me': ok(me(withId)),
+        'GET /api/v1/client-config': ok(simulatedConfig),
+        'PUT /api/v1/me': fail(400, 'VALIDATION_FAILED', 'Invalid body', [
+          { path: 'idNumber', message: 'idNumber must be a valid 18-character resident ID number' },
+        ]),
+      })
+      const { container } = render(<ProfilePage />)
+      fireEvent.click(await screen.findByText('修改'))
+      type(container, '.id-number-input', SAMPLE)
+      fireEvent.click(container.querySelector('.profile-save')!)
+      expect(await screen.findByText('身份证号格式不正确')).toBeTruthy()
+      expect(container.querySelector('.has-error .id-number-input')).toBeTruthy()
+      expect(container.querySelector('.profile-save-error')).toBeNull()
+    })
+  })
 })

@@ -15,6 +15,7 @@ import {
   emptyProfileForm,
   type FieldErrors,
   fieldErrorsOf,
+  fieldOf,
   type ProfileForm,
   validateProfile,
 } from '../../services/profile'
@@ -225,7 +226,8 @@ function AddMemberForm(props: { onCancel: () => void; onAdded: (next: ProfilesRe
 
   const edit = <K extends keyof ProfileForm>(key: K, value: ProfileForm[K]) => {
     setForm({ ...form, [key]: value })
-    if (errors[key]) setErrors({ ...errors, [key]: undefined })
+    const field = fieldOf(key)
+    if (errors[field]) setErrors({ ...errors, [field]: undefined })
   }
 
   const onSubmit = async () => {
@@ -297,6 +299,17 @@ function AddMemberForm(props: { onCancel: () => void; onAdded: (next: ProfilesRe
           maxlength={4}
           placeholder="如 1956"
           onInput={(e) => edit('birthYear', e.detail.value)}
+        />
+      </FormItem>
+
+      <FormItem label="身份证号" optional error={errors.idNumber}>
+        <Input
+          className="text-input form-input member-id-number-input"
+          type="idcard"
+          value={form.idNumber}
+          maxlength={18}
+          placeholder="18 位居民身份证号"
+          onInput={(e) => edit('idNumber', e.detail.value)}
         />
       </FormItem>
 

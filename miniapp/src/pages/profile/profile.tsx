@@ -13,6 +13,7 @@ import { leaveOnSessionError } from '../../services/guard'
 import {
   type FieldErrors,
   fieldErrorsOf,
+  fieldOf,
   formOf,
   type ProfileForm,
   validateProfile,
@@ -35,6 +36,8 @@ export default function ProfilePage() {
   const [errors, setErrors] = useState<FieldErrors>({})
   const [saving, setSaving] = useState(false)
   const [saveError, setSaveError] = useState<string | null>(null)
+  /** Whether the ID number input is open over a stored (masked) number. */
+  const [editingId, setEditingId] = useState(false)
   const [binding, setBinding] = useState(false)
   const [phoneError, setPhoneError] = useState<string | null>(null)
 
@@ -77,7 +80,8 @@ export default function ProfilePage() {
 
   const edit = <K extends keyof ProfileForm>(key: K, value: ProfileForm[K]) => {
     setForm({ ...form, [key]: value })
-    if (errors[key]) setErrors({ ...errors, [key]: undefined })
+    const field = fieldOf(key)
+    if (errors[field]) setErrors({ ...errors, [field]: undefined })
   }
 
   const onSave = async () => {
@@ -94,6 +98,7 @@ export default function ProfilePage() {
       const next = await api.updateMe(checked.body)
       setState({ kind: 'ready', me: next })
       setForm(formOf(next.patient))
+      setEditingId(false)
       toast('已保存')
     } catch (e) {
       if (await leaveOnSessionError(e)) return
@@ -120,6 +125,13 @@ export default function ProfilePage() {
     } finally {
       setBinding(false)
     }
+  }
+
+  /** 修改 opens the input; 取消 closes it and forgets what was typed (the stored number stays). */
+  const setIdEditing = (on: boolean) => {
+    setEditingId(on)
+    setForm({ ...form, idNumber: '', removeIdNumber: false })
+    if (errors.idNumber) setErrors({ ...errors, idNumber: undefined })
   }
 
   const bindLabel = me.account.phone ? '更换手机号' : '绑定手机号'
@@ -184,6 +196,17 @@ export default function ProfilePage() {
             />
           </FormItem>
 
+          <FormItem label="身份证号" optional error={errors.idNumber} className="id-number-item">
+            <IdNumberField
+              current={me.patient.idNumber}
+              editing={editingId}
+              form={form}
+              onEditing={setIdEditing}
+              onInput={(v) => edit('idNumber', v)}
+              onRemove={(remove) => edit('removeIdNumber', remove)}
+            />
+          </FormItem>
+
           {saveError && <Text className="form-error profile-save-error">{saveError}</Text>}
 
           <Button
@@ -232,6 +255,70 @@ export default function ProfilePage() {
         </View>
 
         {platform.kind === 'simulator' && <SimPhonePanel />}
+      </View>
+    </View>
+  )
+}
+
+/**
+ * 身份证号: the stored number only ever comes back masked, so it is shown read-only with 修改 / 删除.
+ * 修改 opens an empty input (sent only when the patient types a new number); 删除 marks it for
+ * removal on 保存 (sent as null); untouched, the PUT omits it and the server keeps it.
+ */
+function IdNumberField(props: {
+  current: string | null
+  editing: boolean
+  form: ProfileForm
+  onEditing: (on: boolean) => void
+  onInput: (value: string) => void
+  onRemove: (remove: boolean) => void
+}) {
+  const { current, editing, form, onEditing, onInput, onRemove } = props
+  const input = (
+    <Input
+      className="text-input form-input id-number-input"
+      type="idcard"
+      value={form.idNumber}
+      maxlength={18}
+      placeholder={current ? '请输入新的身份证号' : '18 位居民身份证号'}
+      onInput={(e) => onInput(e.detail.value)}
+    />
+  )
+  if (!current) return input
+  if (editing)
+    return (
+      <View className="id-number-edit">
+        {input}
+        <View className="id-number-actions">
+          <Text className="muted id-number-hint">留空则不修改</Text>
+          <Button className="btn btn-small btn-plain id-number-cancel" onClick={() => onEditing(false)}>
+            取消
+          </Button>
+        </View>
+      </View>
+    )
+  if (form.removeIdNumber)
+    return (
+      <View className="id-number-line is-removing">
+        <Text className="id-number-value">{current}</Text>
+        <View className="id-number-actions">
+          <Text className="id-number-note">保存后删除</Text>
+          <Button className="btn btn-small btn-plain id-number-undo" onClick={() => onRemove(false)}>
+            撤销
+          </Button>
+        </View>
+      </View>
+    )
+  return (
+    <View className="id-number-line">
+      <Text className="id-number-value">{current}</Text>
+      <View className="id-number-actions">
+        <Button className="btn btn-small btn-plain id-number-change" onClick={() => onEditing(true)}>
+          修改
+        </Button>
+        <Button className="btn btn-small btn-plain id-number-remove" onClick={() => onRemove(true)}>
+          删除
+        </Button>
       </View>
     </View>
   )

@@ -147,22 +147,24 @@ export default function MyDataPage() {
 
 function ExportSummary({ data }: { data: ExportResponse }) {
   const p = data.profile
-  const rows: [string, string][] = [
-    ['导出时间', formatDateTime(data.exportedAt)],
-    ['就诊人', `${p.name ?? '未填写'}（${RELATION_LABELS[p.relation]}）`],
-    ['性别', p.gender ? GENDER_LABELS[p.gender] : '未填写'],
-    ['出生年份', p.birthYear ? `${p.birthYear}年` : '未填写'],
-    ['住院号', p.hospitalPatientId ?? '未填写'],
-    ['账号手机号', data.account.phone ?? '未绑定'],
-    ['授权记录', `${data.consents.length} 条`],
-    ['登录记录', `${data.sessions.length} 条`],
+  /** label, value, and the value's class (stable selectors for tests). */
+  const rows: [string, string, string][] = [
+    ['导出时间', formatDateTime(data.exportedAt), 'export-field'],
+    ['就诊人', `${p.name ?? '未填写'}（${RELATION_LABELS[p.relation]}）`, 'export-name'],
+    ['性别', p.gender ? GENDER_LABELS[p.gender] : '未填写', 'export-field'],
+    ['出生年份', p.birthYear ? `${p.birthYear}年` : '未填写', 'export-field'],
+    ['住院号', p.hospitalPatientId ?? '未填写', 'export-field'],
+    ['身份证号', p.idNumber ?? '未填写', 'export-field export-id-number'],
+    ['账号手机号', data.account.phone ?? '未绑定', 'export-field'],
+    ['授权记录', `${data.consents.length} 条`, 'export-field'],
+    ['登录记录', `${data.sessions.length} 条`, 'export-field'],
   ]
   return (
     <View className="export-summary">
-      {rows.map(([label, value]) => (
+      {rows.map(([label, value, className]) => (
         <View key={label} className="info-row">
           <Text className="info-label">{label}</Text>
-          <Text className={`info-value export-${label === '就诊人' ? 'name' : 'field'}`}>{value}</Text>
+          <Text className={`info-value ${className}`}>{value}</Text>
         </View>
       ))}
     </View>

@@ -8,6 +8,8 @@ import { useSession } from '../session'
 import { useStaffDirectory } from '../staffDirectory'
 import { useLoad } from '../useLoad'
 
+const MONO_FACTS = new Set(['手机', '住院号', '身份证号', '患者 ID'])
+
 /** 患者详情 (clinical roles): the row fields, consent state, the server's sections, nurse assignment. */
 export const PatientDetailPage = ({ id }: { id: string }) => {
   const { session } = useSession()
@@ -41,6 +43,7 @@ export const PatientDetailPage = ({ id }: { id: string }) => {
     ['出生年份', dash(p.birthYear)],
     ['手机', dash(p.phone)],
     ['住院号', dash(p.hospitalPatientId)],
+    ['身份证号', dash(p.idNumber)],
     ['关系', RELATION_LABEL[p.relation]],
     ['责任护士', directory.nameOf(p.assignedNurseId)],
     ['建档日期', formatDate(p.createdAt)],
@@ -67,7 +70,7 @@ export const PatientDetailPage = ({ id }: { id: string }) => {
           {facts.map(([k, v]) => (
             <div key={k} className="fact">
               <dt>{k}</dt>
-              <dd className={k === '手机' || k === '患者 ID' || k === '住院号' ? 'mono' : undefined}>{v}</dd>
+              <dd className={MONO_FACTS.has(k) ? 'mono' : undefined}>{v}</dd>
             </div>
           ))}
         </dl>

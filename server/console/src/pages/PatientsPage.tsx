@@ -19,7 +19,10 @@ const SCOPE_NOTE: Record<string, string> = {
   admin: '显示本院全部患者。',
 }
 
-/** 患者: search (name / hospital id / full phone), a paged table, masked as the server returns it. */
+/**
+ * 患者: search (name / hospital id / full phone / full ID number), a paged table, masked as the server
+ * returns it (the ID number masked for clinical roles, null — shown as — for marketers).
+ */
 export const PatientsPage = ({ q, page }: { q: string; page: number }) => {
   const { session } = useSession()
   const role = session.staff.role
@@ -46,7 +49,7 @@ export const PatientsPage = ({ q, page }: { q: string; page: number }) => {
         <input
           className="input search-input"
           aria-label="搜索患者"
-          placeholder="姓名 / 住院号 / 完整手机号"
+          placeholder="姓名 / 住院号 / 完整手机号 / 身份证号"
           value={draft}
           onChange={(e) => setDraft(e.target.value)}
         />
@@ -77,6 +80,7 @@ export const PatientsPage = ({ q, page }: { q: string; page: number }) => {
               <th>出生年份</th>
               <th>手机</th>
               <th>住院号</th>
+              <th>身份证号</th>
               <th>关系</th>
               <th>责任护士</th>
               <th>建档日期</th>
@@ -103,6 +107,9 @@ export const PatientsPage = ({ q, page }: { q: string; page: number }) => {
                 <td>{dash(p.birthYear)}</td>
                 <td className="mono">{dash(p.phone)}</td>
                 <td className="mono">{dash(p.hospitalPatientId)}</td>
+                <td className="mono" data-testid="patient-id-number">
+                  {dash(p.idNumber)}
+                </td>
                 <td>{RELATION_LABEL[p.relation]}</td>
                 <td
                   className={p.assignedNurseId ? undefined : 'muted'}
@@ -121,7 +128,7 @@ export const PatientsPage = ({ q, page }: { q: string; page: number }) => {
             title={q ? `没有找到与“${q}”匹配的患者` : '暂无患者'}
             hint={
               q
-                ? '手机号需输入完整的 11 位号码；也可以按姓名或住院号搜索。'
+                ? '手机号需输入完整的 11 位号码，身份证号需输入完整的 18 位；也可以按姓名或住院号搜索。'
                 : role === 'nurse'
                   ? '护士长或管理员为您分配责任患者后，会显示在这里。'
                   : '患者在小程序中登录并同意隐私政策后会出现在这里。'
