@@ -1,0 +1,109 @@
+import { apiRoutes, ErrorBody, type ApiRoute } from '@careloop/shared'
+import { useServerHarness } from '../../../../tests/src/harness/server-harness'
+import { accountModel } from '../accounts/account.model'
+import { patientModel } from './patient.model'
+
+/**
+ * Bad input on every patient-side route that takes input: 400 VALIDATION_FAILED naming the field,
+ * and nothing written. The first test fails when a new route with input has no case here.
+ */
+const h = useServerHarness()
+let token = ''
+
+beforeAll(async () => {
+  const s = await h.login('input-checker')
+  token = s.accessToken
+  const policy = (await h.request('GET', '/api/v1/privacy-policy')).body as { version: string }
+  await h.request('POST', '/api/v1/me/consents', {
+    token,
+    body: { purpose: 'care', granted: true, policyVersion: policy.version },
+  })
+})
+
+const cases: {
+  route: string
+  method: string
+  path: string
+  body?: unknown
+  field: string
+  auth?: boolean
+}[] = [
+  {
+    route: 'wechatLogin',
+    method: 'POST',
+    path: '/api/v1/auth/wechat/login',
+    body: { code: '' },
+    field: 'code',
+  },
+  {
+    route: 'refresh',
+    method: 'POST',
+    path: '/api/v1/auth/refresh',
+    body: { refreshToken: 'short' },
+    field: 'refreshToken',
+  },
+  { route: 'logout', method: 'POST', path: '/api/v1/auth/logout', body: {}, field: 'refreshToken' },
+  {
+    route: 'updateMe',
+    method: 'PUT',
+    path: '/api/v1/me',
+    body: { name: '王'.repeat(21) },
+    field: 'name',
+    auth: true,
+  },
+  {
+    route: 'bindPhone',
+    method: 'POST',
+    path: '/api/v1/me/phone',
+    body: { code: 42 },
+    field: 'code',
+    auth: true,
+  },
+  {
+    route: 'createProfile',
+    method: 'POST',
+    path: '/api/v1/profiles',
+    body: { name: '母亲', relation: 'aunt', proxyConsent: true },
+    field: 'relation',
+    auth: true,
+  },
+  {
+    route: 'activateProfile',
+    method: 'POST',
+    path: '/api/v1/profiles/not-an-id/activate',
+    field: 'id',
+    auth: true,
+  },
+  { route: 'deleteProfile', method: 'DELETE', path: '/api/v1/profiles/xyz', field: 'id', auth: true },
+  {
+    route: 'setConsent',
+    method: 'POST',
+    path: '/api/v1/me/consents',
+    body: { purpose: 'care', granted: true, policyVersion: '' },
+    field: 'policyVersion',
+    auth: true,
+  },
+]
+
+it('covers every patient-side route that takes input', () => {
+  const withInput = Object.values(apiRoutes as Record<string, ApiRoute>)
+    .filter((r) => r.auth === 'patient' || (r.auth === 'public' && r.path.startsWith('/api/v1/auth/')))
+    .filter((r) => r.body || r.query || r.params)
+    .map((r) => r.id)
+  expect(new Set(cases.map((c) => c.route))).toEqual(new Set(withInput))
+})
+
+it.each(cases.map((c) => [c.route, c] as const))(
+  '%s → 400 naming the field, nothing written',
+  async (_n, c) => {
+    const before = [await accountModel(h.db).countDocuments(), await patientModel(h.db).countDocuments()]
+    const r = await h.request(c.method, c.path, { token: c.auth ? token : undefined, body: c.body })
+    expect(r.status).toBe(400)
+    const err = ErrorBody.parse(r.body).error
+    expect(err.code).toBe('VALIDATION_FAILED')
+    expect((err.details as { path: string }[]).map((d) => d.path)).toContain(c.field)
+    expect([await accountModel(h.db).countDocuments(), await patientModel(h.db).countDocuments()]).toEqual(
+      before,
+    )
+  },
+)
