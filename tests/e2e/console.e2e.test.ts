@@ -287,6 +287,8 @@ describe('staff console', () => {
     await admin.locator('[data-testid="audit-row"][data-action="patient.list"]').first().waitFor({
       state: 'detached',
     })
+    // the old rows are gone; wait for the filtered result to render before reading it
+    await admin.locator('[data-testid="audit-row"][data-action="patient.read"]').first().waitFor()
     const actions = await admin.getByTestId('audit-row').evaluateAll((rs) => rs.map((r) => r.dataset.action))
     expect(actions.length).toBeGreaterThan(0)
     expect(new Set(actions)).toEqual(new Set(['patient.read']))
