@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react'
-import { Text, View } from '@tarojs/components'
+import { Button, Text, View } from '@tarojs/components'
 
 import './Controls.css'
 
@@ -83,5 +83,25 @@ export function FormItem(props: {
       {children}
       {error && <Text className="field-error">{error}</Text>}
     </View>
+  )
+}
+
+/** A form's primary action: a spinner while `busy`, and taps are ignored until it is done. */
+export function BusyButton(props: {
+  className: string
+  busy: boolean
+  onClick: () => void
+  children: ReactNode
+}) {
+  const { className, busy, onClick, children } = props
+  return (
+    <Button
+      className={`btn btn-primary ${className}${busy ? ' btn-busy' : ''}`}
+      loading={busy}
+      disabled={busy}
+      onClick={onClick}
+    >
+      {children}
+    </Button>
   )
 }

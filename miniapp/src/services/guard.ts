@@ -1,8 +1,10 @@
 import Taro from '@tarojs/taro'
+import type { MeResponse } from '@careloop/shared'
 
 import { isAuthError, isConsentError } from '../api/http'
 import { clearSession } from '../api/session'
 import { PAGES } from '../routes'
+import { logout, type MeResult } from './auth'
 import { setNotice } from './notice'
 
 /**
@@ -22,4 +24,17 @@ export async function leaveOnSessionError(e: unknown): Promise<boolean> {
     return true
   }
   return false
+}
+
+/** The /me of a signed-in user; null after sending a logged-out one to 登录. */
+export async function meOrLogin(res: MeResult): Promise<MeResponse | null> {
+  if (res.kind === 'ok') return res.me
+  await Taro.reLaunch({ url: PAGES.login })
+  return null
+}
+
+/** 退出登录: ends the session, then 登录. */
+export async function logoutToLogin(): Promise<void> {
+  await logout()
+  await Taro.reLaunch({ url: PAGES.login })
 }

@@ -1,6 +1,9 @@
+import Taro from '@tarojs/taro'
 import type { Patient, UpdateMeRequest } from '@careloop/shared'
 
+import { api } from '../api/endpoints'
 import { ApiError } from '../api/http'
+import { PAGES } from '../routes'
 import type { Gender } from '../utils/labels'
 
 /** The fields a profile form can show an error next to. */
@@ -144,4 +147,13 @@ export function fieldErrorsOf(e: unknown): FieldErrors | null {
     if (field && isField(field)) errors[field] = FIELD_MESSAGES[field]
   }
   return Object.keys(errors).length > 0 ? errors : null
+}
+
+/**
+ * Makes `profileId` the active profile (patient-scoped calls then act on it) and starts over at 首页,
+ * which shows it, or sends to the consent page if it has not consented yet.
+ */
+export async function switchProfile(profileId: string): Promise<void> {
+  await api.activateProfile(profileId)
+  await Taro.reLaunch({ url: PAGES.home })
 }

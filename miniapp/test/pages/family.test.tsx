@@ -11,6 +11,22 @@ const type = (container: HTMLElement, selector: string, value: string) =>
 
 const profilesOf = (active: Patient, profiles: Patient[]) => ({ activeProfileId: active.id, profiles })
 
+/** 家庭成员 of an account with only itself (and `routes` besides), with the add form opened. */
+async function openAddForm(routes: Parameters<typeof fakeApi>[0] = {}) {
+  const self = patient('张三')
+  const sent = fakeApi({ 'GET /api/v1/profiles': ok(profilesOf(self, [self])), ...routes })
+  const { container } = render(<FamilyPage />)
+  fireEvent.click(await screen.findByText('＋ 添加家庭成员'))
+  return { sent, container }
+}
+
+/** What every new member needs: name 王桂兰, relation 父母 and (unless `agree` is false) the proxy-consent box. */
+const fillMember = (container: HTMLElement, { agree = true } = {}) => {
+  type(container, '.member-name-input', '王桂兰')
+  fireEvent.click(container.querySelector('.relation-chips .chip-parent')!)
+  if (agree) fireEvent.click(container.querySelector('.proxy-consent-check')!)
+}
+
 describe('family page', () => {
   beforeEach(logIn)
 
@@ -33,14 +49,10 @@ describe('family page', () => {
   it('adds a parent only with the proxy-consent box ticked, sending proxyConsent true', async () => {
     const self = patient('张三')
     const mother = member('王桂兰', 'parent')
-    const sent = fakeApi({
-      'GET /api/v1/profiles': ok(profilesOf(self, [self])),
+    const { sent, container } = await openAddForm({
       'POST /api/v1/profiles': { status: 201, data: profilesOf(self, [self, mother]) },
     })
-    const { container } = render(<FamilyPage />)
-    fireEvent.click(await screen.findByText('＋ 添加家庭成员'))
-    type(container, '.member-name-input', '王桂兰')
-    fireEvent.click(container.querySelector('.relation-chips .chip-parent')!)
+    fillMember(container, { agree: false })
     fireEvent.click(container.querySelector('.gender-chips .chip-female')!)
     type(container, '.member-birth-year-input', '1956')
 
@@ -65,15 +77,10 @@ describe('family page', () => {
   it('sends an ID number typed for the new member, checked inline first', async () => {
     const self = patient('张三')
     const mother = member('王桂兰', 'parent', { idNumber: '1101**********002X' })
-    const sent = fakeApi({
-      'GET /api/v1/profiles': ok(profilesOf(self, [self])),
+    const { sent, container } = await openAddForm({
       'POST /api/v1/profiles': { status: 201, data: profilesOf(self, [self, mother]) },
     })
-    const { container } = render(<FamilyPage />)
-    fireEvent.click(await screen.findByText('＋ 添加家庭成员'))
-    type(container, '.member-name-input', '王桂兰')
-    fireEvent.click(container.querySelector('.relation-chips .chip-parent')!)
-    fireEvent.click(container.querySelector('.proxy-consent-check')!)
+    fillMember(container)
     type(container, '.member-id-number-input', '110105194912310021')
     fireEvent.click(container.querySelector('.add-submit')!)
     expect(screen.getByText('身份证号格式不正确')).toBeTruthy()
@@ -91,10 +98,7 @@ describe('family page', () => {
   })
 
   it('checks the form inline before calling the server', async () => {
-    const self = patient('张三')
-    const sent = fakeApi({ 'GET /api/v1/profiles': ok(profilesOf(self, [self])) })
-    const { container } = render(<FamilyPage />)
-    fireEvent.click(await screen.findByText('＋ 添加家庭成员'))
+    const { sent, container } = await openAddForm()
     type(container, '.member-birth-year-input', '1850')
     fireEvent.click(container.querySelector('.add-submit')!)
     expect(screen.getByText('请输入姓名')).toBeTruthy()
@@ -104,18 +108,12 @@ describe('family page', () => {
   })
 
   it('shows the server field errors next to the fields', async () => {
-    const self = patient('张三')
-    fakeApi({
-      'GET /api/v1/profiles': ok(profilesOf(self, [self])),
+    const { container } = await openAddForm({
       'POST /api/v1/profiles': fail(400, 'VALIDATION_FAILED', 'Invalid body', [
         { path: 'birthYear', message: 'birthYear must not be in the future' },
       ]),
     })
-    const { container } = render(<FamilyPage />)
-    fireEvent.click(await screen.findByText('＋ 添加家庭成员'))
-    type(container, '.member-name-input', '王桂兰')
-    fireEvent.click(container.querySelector('.relation-chips .chip-parent')!)
-    fireEvent.click(container.querySelector('.proxy-consent-check')!)
+    fillMember(container)
     fireEvent.click(container.querySelector('.add-submit')!)
     expect(await screen.findByText(/出生年份应为 1900–/)).toBeTruthy()
     expect(container.querySelector('.has-error .member-birth-year-input')).toBeTruthy()
@@ -131,16 +129,10 @@ describe('family page', () => {
   })
 
   it('reports FAMILY_LIMIT_REACHED from the server (e.g. added on another device)', async () => {
-    const self = patient('张三')
-    fakeApi({
-      'GET /api/v1/profiles': ok(profilesOf(self, [self])),
+    const { container } = await openAddForm({
       'POST /api/v1/profiles': fail(409, 'FAMILY_LIMIT_REACHED', 'limit'),
     })
-    const { container } = render(<FamilyPage />)
-    fireEvent.click(await screen.findByText('＋ 添加家庭成员'))
-    type(container, '.member-name-input', '王桂兰')
-    fireEvent.click(container.querySelector('.relation-chips .chip-parent')!)
-    fireEvent.click(container.querySelector('.proxy-consent-check')!)
+    fillMember(container)
     fireEvent.click(container.querySelector('.add-submit')!)
     expect(await screen.findByText('最多可添加 5 位家庭成员，请先移除不再需要管理的成员')).toBeTruthy()
   })

@@ -7,17 +7,22 @@ import { taro } from '../taro-mock'
 const type = (container: HTMLElement, selector: string, value: string) =>
   fireEvent.change(container.querySelector(selector)!, { target: { value } })
 
+/** 个人资料 rendered over `routes` (and the simulated client config): what it sent, and its container. */
+const renderProfile = (routes: Parameters<typeof fakeApi>[0]) => {
+  const sent = fakeApi({ ...routes, 'GET /api/v1/client-config': ok(simulatedConfig) })
+  const { container } = render(<ProfilePage />)
+  return { sent, container }
+}
+
 describe('profile page', () => {
   beforeEach(logIn)
 
   it('saves name, gender, birth year and hospital patient id with PUT (empty optional fields cleared)', async () => {
     const saved = patient('张三丰', { gender: 'male', birthYear: 1960, hospitalPatientId: 'ZY-001' })
-    const sent = fakeApi({
+    const { sent, container } = renderProfile({
       'GET /api/v1/me': ok(me(patient('张三', { hospitalPatientId: 'OLD' }))),
       'PUT /api/v1/me': ok(me(saved)),
-      'GET /api/v1/client-config': ok(simulatedConfig),
     })
-    const { container } = render(<ProfilePage />)
     await screen.findByText('基本信息')
     type(container, '.profile-name-input', '张三丰')
     fireEvent.click(container.querySelector('.gender-chips .chip-male')!)
@@ -34,11 +39,9 @@ describe('profile page', () => {
   })
 
   it('shows inline errors for bad input without calling the server', async () => {
-    const sent = fakeApi({
+    const { sent, container } = renderProfile({
       'GET /api/v1/me': ok(me(patient('张三'))),
-      'GET /api/v1/client-config': ok(simulatedConfig),
     })
-    const { container } = render(<ProfilePage />)
     await screen.findByText('基本信息')
     type(container, '.profile-name-input', '  ')
     type(container, '.birth-year-input', '3000')
@@ -51,14 +54,12 @@ describe('profile page', () => {
   })
 
   it('maps a server 400 to the field it names', async () => {
-    fakeApi({
+    const { container } = renderProfile({
       'GET /api/v1/me': ok(me(patient('张三'))),
-      'GET /api/v1/client-config': ok(simulatedConfig),
       'PUT /api/v1/me': fail(400, 'VALIDATION_FAILED', 'Invalid body', [
         { path: 'name', message: 'name must not contain control characters' },
       ]),
     })
-    const { container } = render(<ProfilePage />)
     await screen.findByText('基本信息')
     fireEvent.click(container.querySelector('.profile-save')!)
     expect(await screen.findByText('请输入 1–20 个字的姓名')).toBeTruthy()
@@ -66,13 +67,11 @@ describe('profile page', () => {
   })
 
   it('binds the phone with a getPhoneNumber code and shows it masked', async () => {
-    const sent = fakeApi({
+    const { sent, container } = renderProfile({
       'GET /api/v1/me': ok(me(patient('张三'))),
-      'GET /api/v1/client-config': ok(simulatedConfig),
       [`POST ${SIM_BASE}/_sim/wx/phone`]: ok({ code: 'phone-code-9' }),
       'POST /api/v1/me/phone': ok(me(patient('张三'), { phone: '139****1111' })),
     })
-    const { container } = render(<ProfilePage />)
     await screen.findByText('未绑定')
     await screen.findByText('模拟器 · 微信手机号')
     // the simulator panel picks the number the simulated WeChat hands out
@@ -85,26 +84,22 @@ describe('profile page', () => {
   })
 
   it('shows an invalid phone code in Chinese', async () => {
-    fakeApi({
+    renderProfile({
       'GET /api/v1/me': ok(me(patient('张三'))),
-      'GET /api/v1/client-config': ok(simulatedConfig),
       [`POST ${SIM_BASE}/_sim/wx/phone`]: ok({ code: 'phone-code-9' }),
       'POST /api/v1/me/phone': fail(400, 'PHONE_CODE_INVALID', 'invalid code'),
     })
-    render(<ProfilePage />)
     await screen.findByText('未绑定')
     fireEvent.click(screen.getByText('绑定手机号'))
     expect(await screen.findByText('手机号授权已失效，请重新获取')).toBeTruthy()
   })
 
   it('sends a profile without care consent to the consent page (CONSENT_REQUIRED)', async () => {
-    fakeApi({
+    renderProfile({
       'GET /api/v1/me': ok(me(patient('张三'))),
-      'GET /api/v1/client-config': ok(simulatedConfig),
       [`POST ${SIM_BASE}/_sim/wx/phone`]: ok({ code: 'phone-code-9' }),
       'POST /api/v1/me/phone': fail(403, 'CONSENT_REQUIRED', 'consent required'),
     })
-    render(<ProfilePage />)
     await screen.findByText('未绑定')
     fireEvent.click(screen.getByText('绑定手机号'))
     await waitFor(() => expect(taro.reLaunch).toHaveBeenCalledWith({ url: '/pages/consent/consent' }))
@@ -119,12 +114,10 @@ describe('profile page', () => {
       sent.find((r) => r.method === 'PUT')?.data as Record<string, unknown> | undefined
 
     it('shows the stored number masked and read-only, and omits idNumber from the PUT when untouched', async () => {
-      const sent = fakeApi({
+      const { sent, container } = renderProfile({
         'GET /api/v1/me': ok(me(withId)),
         'PUT /api/v1/me': ok(me(patient('张三丰', { idNumber: MASKED }))),
-        'GET /api/v1/client-config': ok(simulatedConfig),
       })
-      const { container } = render(<ProfilePage />)
       expect(await screen.findByText(MASKED)).toBeTruthy()
       expect(container.querySelector('.id-number-input')).toBeNull()
       expect(screen.getByText('修改')).toBeTruthy()
@@ -139,12 +132,10 @@ describe('profile page', () => {
     })
 
     it('修改 opens an empty input; a newly typed number is sent (uppercased) and comes back masked', async () => {
-      const sent = fakeApi({
+      const { sent, container } = renderProfile({
         'GET /api/v1/me': ok(me(withId)),
         'PUT /api/v1/me': ok(me(patient('张三', { idNumber: SAMPLE_MASKED }))),
-        'GET /api/v1/client-config': ok(simulatedConfig),
       })
-      const { container } = render(<ProfilePage />)
       fireEvent.click(await screen.findByText('修改'))
       const input = container.querySelector<HTMLInputElement>('.id-number-input')!
       expect(input.value).toBe('')
@@ -156,12 +147,10 @@ describe('profile page', () => {
     })
 
     it('修改 then 取消, or an input left empty, keeps the stored number (omitted)', async () => {
-      const sent = fakeApi({
+      const { sent, container } = renderProfile({
         'GET /api/v1/me': ok(me(withId)),
         'PUT /api/v1/me': ok(me(withId)),
-        'GET /api/v1/client-config': ok(simulatedConfig),
       })
-      const { container } = render(<ProfilePage />)
       fireEvent.click(await screen.findByText('修改'))
       type(container, '.id-number-input', SAMPLE)
       fireEvent.click(screen.getByText('取消'))
@@ -177,12 +166,10 @@ describe('profile page', () => {
     })
 
     it('删除 sends null on 保存 (and 撤销 takes it back)', async () => {
-      const sent = fakeApi({
+      const { sent, container } = renderProfile({
         'GET /api/v1/me': ok(me(withId)),
         'PUT /api/v1/me': ok(me(patient('张三'))),
-        'GET /api/v1/client-config': ok(simulatedConfig),
       })
-      const { container } = render(<ProfilePage />)
       fireEvent.click(await screen.findByText('删除'))
       expect(screen.getByText('保存后删除')).toBeTruthy()
       fireEvent.click(screen.getByText('撤销'))
@@ -203,12 +190,10 @@ describe('profile page', () => {
     })
 
     it('without a stored number shows the input; empty is omitted, a typed one is sent', async () => {
-      const sent = fakeApi({
+      const { sent, container } = renderProfile({
         'GET /api/v1/me': ok(me(patient('张三'))),
         'PUT /api/v1/me': ok(me(patient('张三', { idNumber: SAMPLE_MASKED }))),
-        'GET /api/v1/client-config': ok(simulatedConfig),
       })
-      const { container } = render(<ProfilePage />)
       await screen.findByText('基本信息')
       expect(screen.queryByText('修改')).toBeNull()
       type(container, '.id-number-input', SAMPLE)
@@ -218,11 +203,9 @@ describe('profile page', () => {
     })
 
     it('checks the number inline (length and GB 11643 check character) without calling the server', async () => {
-      const sent = fakeApi({
+      const { sent, container } = renderProfile({
         'GET /api/v1/me': ok(me(patient('张三'))),
-        'GET /api/v1/client-config': ok(simulatedConfig),
       })
-      const { container } = render(<ProfilePage />)
       await screen.findByText('基本信息')
       type(container, '.id-number-input', '1101051949')
       fireEvent.click(container.querySelector('.profile-save')!)
@@ -236,14 +219,12 @@ describe('profile page', () => {
     })
 
     it('maps a server 400 at path idNumber to the field', async () => {
-      fakeApi({
+      const { container } = renderProfile({
         'GET /api/v1/me': ok(me(withId)),
-        'GET /api/v1/client-config': ok(simulatedConfig),
         'PUT /api/v1/me': fail(400, 'VALIDATION_FAILED', 'Invalid body', [
           { path: 'idNumber', message: 'idNumber must be a valid 18-character resident ID number' },
         ]),
       })
-      const { container } = render(<ProfilePage />)
       fireEvent.click(await screen.findByText('修改'))
       type(container, '.id-number-input', SAMPLE)
       fireEvent.click(container.querySelector('.profile-save')!)

@@ -1,17 +1,15 @@
-import { useState } from 'react'
 import Taro, { useDidShow } from '@tarojs/taro'
-import { Button, Text, View } from '@tarojs/components'
+import { Text, View } from '@tarojs/components'
 import type { MeResponse } from '@careloop/shared'
 
-import { BrandBar } from '../../components/BrandBar'
+import { Page, RetryCard } from '../../components/Page'
+import { usePageData } from '../../hooks/usePageData'
 import { PAGES, type PagePath } from '../../routes'
-import { loadMe, logout, messageOf, pageFor } from '../../services/auth'
-import { leaveOnSessionError } from '../../services/guard'
+import { loadMe, pageFor } from '../../services/auth'
+import { logoutToLogin, meOrLogin } from '../../services/guard'
 import { formatDate, formatToday } from '../../utils/date'
 import { GENDER_LABELS, RELATION_LABELS } from '../../utils/labels'
 import './index.css'
-
-type State = { kind: 'loading' } | { kind: 'ready'; me: MeResponse } | { kind: 'error'; message: string }
 
 const ENTRIES: readonly { key: string; url: PagePath; icon: string; title: string; desc: string }[] = [
   { key: 'profile', url: PAGES.profile, icon: '资', title: '个人资料', desc: '资料与手机号' },
@@ -21,64 +19,33 @@ const ENTRIES: readonly { key: string; url: PagePath; icon: string; title: strin
 ]
 
 export default function HomePage() {
-  const [state, setState] = useState<State>({ kind: 'loading' })
-
-  const load = async () => {
-    try {
-      const res = await loadMe()
-      if (res.kind === 'logged-out') {
-        await Taro.reLaunch({ url: PAGES.login })
-        return
-      }
-      const next = pageFor(res.me)
-      if (next !== PAGES.home) {
-        await Taro.reLaunch({ url: next })
-        return
-      }
-      setState({ kind: 'ready', me: res.me })
-    } catch (e) {
-      if (await leaveOnSessionError(e)) return
-      setState({ kind: 'error', message: messageOf(e, '加载失败，请稍后重试') })
-    }
-  }
+  const { state, load, reload } = usePageData(async () => {
+    const me = await meOrLogin(await loadMe())
+    if (!me) return null
+    const next = pageFor(me)
+    if (next === PAGES.home) return me
+    await Taro.reLaunch({ url: next })
+    return null
+  })
 
   useDidShow(() => {
     void load()
   })
-
-  const onLogout = async () => {
-    await logout()
-    await Taro.reLaunch({ url: PAGES.login })
-  }
 
   const go = (url: PagePath) => {
     void Taro.navigateTo({ url })
   }
 
   return (
-    <View className="page home-page">
-      <BrandBar />
-      <View className="page-body">
-        {state.kind === 'loading' && <Text className="home-status muted">正在加载…</Text>}
+    <Page className="home-page">
+      {state.kind === 'loading' && <Text className="home-status muted">正在加载…</Text>}
 
-        {state.kind === 'error' && (
-          <View className="card">
-            <Text className="form-error home-error">{state.message}</Text>
-            <Button
-              className="btn btn-primary retry-button"
-              onClick={() => {
-                setState({ kind: 'loading' })
-                void load()
-              }}
-            >
-              重新加载
-            </Button>
-          </View>
-        )}
+      {state.kind === 'error' && (
+        <RetryCard message={state.message} className="home-error" onRetry={reload} />
+      )}
 
-        {state.kind === 'ready' && <Home me={state.me} go={go} onLogout={onLogout} />}
-      </View>
-    </View>
+      {state.kind === 'ready' && <Home me={state.data} go={go} onLogout={() => void logoutToLogin()} />}
+    </Page>
   )
 }
 

@@ -1,10 +1,11 @@
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
 import Taro from '@tarojs/taro'
-import { Button, Input, Text, View } from '@tarojs/components'
-import type { ClientConfig } from '@careloop/shared'
+import { Text, View } from '@tarojs/components'
 
-import { getClientConfig } from '../../api/endpoints'
 import { BrandBar } from '../../components/BrandBar'
+import { BusyButton } from '../../components/Controls'
+import { SimPanel } from '../../components/SimPanel'
+import { useClientConfig } from '../../hooks/useClientConfig'
 import { getSimUser, platform, setSimUser } from '../../platform'
 import { loginWithWechat, messageOf, pageFor } from '../../services/auth'
 import { takeNotice } from '../../services/notice'
@@ -12,23 +13,12 @@ import './login.css'
 
 export default function LoginPage() {
   const simulated = platform.kind === 'simulator'
-  const [config, setConfig] = useState<ClientConfig | null>(null)
+  const config = useClientConfig()
   const [simUser, setSimUserInput] = useState(() => (simulated ? getSimUser() : ''))
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
   // e.g. 账号已注销 after erasure, or why the session ended; shown once.
   const [notice] = useState(takeNotice)
-
-  useEffect(() => {
-    let live = true
-    getClientConfig()
-      .then((c) => live && setConfig(c))
-      // Without it the page still works: the simulator login reports the problem when tapped.
-      .catch(() => undefined)
-    return () => {
-      live = false
-    }
-  }, [])
 
   // A production server has no simulator: the h5 build cannot log in there, so the panel would lie.
   const showSimPanel = simulated && config?.mode !== 'production'
@@ -62,14 +52,9 @@ export default function LoginPage() {
           {notice && <Text className="notice login-notice">{notice}</Text>}
           <Text className="card-title">欢迎登录</Text>
           <Text className="card-desc">使用微信身份登录，查看您的随访任务和健康提醒。</Text>
-          <Button
-            className={`btn btn-primary login-button${busy ? ' btn-busy' : ''}`}
-            loading={busy}
-            disabled={busy}
-            onClick={onLogin}
-          >
+          <BusyButton className="login-button" busy={busy} onClick={onLogin}>
             微信一键登录
-          </Button>
+          </BusyButton>
           {error && <Text className="form-error login-error">{error}</Text>}
           <Text className="login-privacy">
             登录后我们会请您阅读并同意隐私政策，我们将依法保护您的个人信息。
@@ -77,23 +62,18 @@ export default function LoginPage() {
         </View>
 
         {showSimPanel && (
-          <View className="sim-panel">
-            <View className="sim-panel-head">
-              <Text className="sim-badge">测试</Text>
-              <Text className="sim-panel-title">模拟器 · 微信用户</Text>
-            </View>
-            <Text className="sim-panel-desc">
-              本地模拟环境，不连接真实微信。填写任意标识即以对应用户登录，演示账号为 demo。
-            </Text>
-            <Input
-              className="text-input sim-user-input"
-              type="text"
-              value={simUser}
-              maxlength={64}
-              placeholder="模拟用户标识，如 demo"
-              onInput={(e) => setSimUserInput(e.detail.value)}
-            />
-          </View>
+          <SimPanel
+            title="模拟器 · 微信用户"
+            desc="本地模拟环境，不连接真实微信。填写任意标识即以对应用户登录，演示账号为 demo。"
+            input={{
+              className: 'sim-user-input',
+              type: 'text',
+              value: simUser,
+              maxlength: 64,
+              placeholder: '模拟用户标识，如 demo',
+              onChange: setSimUserInput,
+            }}
+          />
         )}
       </View>
     </View>

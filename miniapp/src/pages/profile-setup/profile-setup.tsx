@@ -1,10 +1,11 @@
 import { useState } from 'react'
 import Taro, { useLoad } from '@tarojs/taro'
-import { Button, Input, Text, View } from '@tarojs/components'
+import { Input, Text, View } from '@tarojs/components'
 
 import { api } from '../../api/endpoints'
 import { hasSession } from '../../api/session'
-import { BrandBar } from '../../components/BrandBar'
+import { BusyButton } from '../../components/Controls'
+import { Page } from '../../components/Page'
 import { PAGES } from '../../routes'
 import { messageOf } from '../../services/auth'
 import { leaveOnSessionError } from '../../services/guard'
@@ -41,40 +42,32 @@ export default function ProfileSetupPage() {
   }
 
   return (
-    <View className="page profile-page">
-      <BrandBar />
-      <View className="page-body">
-        <View className="card">
-          <Text className="card-title">完善资料</Text>
-          <Text className="card-desc">
-            请填写您的真实姓名，便于医生和护士在随访时确认您的身份。性别、出生年份等可稍后在「个人资料」中补充。
-          </Text>
+    <Page className="profile-page">
+      <View className="card">
+        <Text className="card-title">完善资料</Text>
+        <Text className="card-desc">
+          请填写您的真实姓名，便于医生和护士在随访时确认您的身份。性别、出生年份等可稍后在「个人资料」中补充。
+        </Text>
 
-          <View className="field">
-            <Text className="field-label">姓名</Text>
-            <Input
-              className="text-input name-input"
-              type="text"
-              value={name}
-              maxlength={20}
-              placeholder="请输入您的姓名"
-              onInput={(e) => setName(e.detail.value)}
-            />
-          </View>
-          <Text className="field-hint">{name.trim().length}/20</Text>
-
-          {error && <Text className="form-error profile-error">{error}</Text>}
-
-          <Button
-            className={`btn btn-primary save-button${busy ? ' btn-busy' : ''}`}
-            loading={busy}
-            disabled={busy}
-            onClick={onSave}
-          >
-            保存
-          </Button>
+        <View className="field">
+          <Text className="field-label">姓名</Text>
+          <Input
+            className="text-input name-input"
+            type="text"
+            value={name}
+            maxlength={20}
+            placeholder="请输入您的姓名"
+            onInput={(e) => setName(e.detail.value)}
+          />
         </View>
+        <Text className="field-hint">{name.trim().length}/20</Text>
+
+        {error && <Text className="form-error profile-error">{error}</Text>}
+
+        <BusyButton className="save-button" busy={busy} onClick={onSave}>
+          保存
+        </BusyButton>
       </View>
-    </View>
+    </Page>
   )
 }

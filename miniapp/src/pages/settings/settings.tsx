@@ -1,25 +1,21 @@
 import { useState } from 'react'
 import Taro, { useDidShow } from '@tarojs/taro'
 import { Button, Text, View } from '@tarojs/components'
-import type { ConsentPurpose, ConsentsResponse, MeResponse, PrivacyPolicy } from '@careloop/shared'
+import type { ConsentPurpose } from '@careloop/shared'
 
 import { api } from '../../api/endpoints'
 import { ApiError } from '../../api/http'
-import { BrandBar } from '../../components/BrandBar'
 import { Toggle } from '../../components/Controls'
+import { Page, PageStatus } from '../../components/Page'
+import { usePageData } from '../../hooks/usePageData'
 import { PAGES } from '../../routes'
-import { loadMe, logout, messageOf } from '../../services/auth'
+import { loadMe, messageOf } from '../../services/auth'
 import { setConsent } from '../../services/consent'
-import { leaveOnSessionError } from '../../services/guard'
+import { leaveOnSessionError, logoutToLogin, meOrLogin } from '../../services/guard'
 import { formatDateTime } from '../../utils/date'
 import { PURPOSE_LABELS, RELATION_LABELS } from '../../utils/labels'
 import { confirmDialog, toast } from '../../utils/ui'
 import './settings.css'
-
-type State =
-  | { kind: 'loading' }
-  | { kind: 'error'; message: string }
-  | { kind: 'ready'; policy: PrivacyPolicy; consents: ConsentsResponse; me: MeResponse }
 
 /**
  * 设置: the active profile's consents (F3). Care is required and can be withdrawn (the service then
@@ -27,50 +23,23 @@ type State =
  * with version and time, shown as 授权记录.
  */
 export default function SettingsPage() {
-  const [state, setState] = useState<State>({ kind: 'loading' })
   const [busy, setBusy] = useState<ConsentPurpose | null>(null)
   const [error, setError] = useState<string | null>(null)
 
-  const load = async () => {
-    try {
-      const me = await loadMe()
-      if (me.kind === 'logged-out') {
-        await Taro.reLaunch({ url: PAGES.login })
-        return
-      }
-      const [policy, consents] = await Promise.all([api.privacyPolicy(), api.getConsents()])
-      setState({ kind: 'ready', policy, consents, me: me.me })
-    } catch (e) {
-      if (await leaveOnSessionError(e)) return
-      setState({ kind: 'error', message: messageOf(e, '加载失败，请稍后重试') })
-    }
-  }
+  const { state, load, setData } = usePageData(async () => {
+    const me = await meOrLogin(await loadMe())
+    if (!me) return null
+    const [policy, consents] = await Promise.all([api.privacyPolicy(), api.getConsents()])
+    return { policy, consents, me }
+  })
 
   useDidShow(() => {
     void load()
   })
 
-  const onLogout = async () => {
-    await logout()
-    await Taro.reLaunch({ url: PAGES.login })
-  }
+  if (state.kind !== 'ready') return <PageStatus className="settings-page" state={state} />
 
-  if (state.kind !== 'ready') {
-    return (
-      <View className="page settings-page">
-        <BrandBar />
-        {state.kind === 'error' ? (
-          <View className="page-body">
-            <Text className="form-error">{state.message}</Text>
-          </View>
-        ) : (
-          <Text className="page-status muted">正在加载…</Text>
-        )}
-      </View>
-    )
-  }
-
-  const { policy, consents, me } = state
+  const { policy, consents, me } = state.data
   const proxy = me.patient.relation !== 'self'
   const granted = (p: ConsentPurpose) => consents.current[p]?.granted ?? false
   const titleOf = (p: ConsentPurpose) =>
@@ -82,7 +51,7 @@ export default function SettingsPage() {
     setError(null)
     try {
       const next = await setConsent(policy, purpose, on)
-      setState({ ...state, consents: next })
+      setData({ ...state.data, consents: next })
       toast(on ? '已开启' : '已撤回')
       return true
     } catch (e) {
@@ -111,97 +80,94 @@ export default function SettingsPage() {
   const history = [...consents.history].sort((a, b) => b.at.localeCompare(a.at))
 
   return (
-    <View className="page settings-page">
-      <BrandBar />
-      <View className="page-body">
-        <View className="card subject-card">
-          <Text className="subject-label">以下授权适用于当前就诊人</Text>
-          <View className="subject-line">
-            <Text className="subject-name">{me.patient.name ?? '未填写姓名'}</Text>
-            <Text className={`tag ${proxy ? 'tag-blue' : 'tag-teal'}`}>
-              {RELATION_LABELS[me.patient.relation]}
-            </Text>
-          </View>
+    <Page className="settings-page">
+      <View className="card subject-card">
+        <Text className="subject-label">以下授权适用于当前就诊人</Text>
+        <View className="subject-line">
+          <Text className="subject-name">{me.patient.name ?? '未填写姓名'}</Text>
+          <Text className={`tag ${proxy ? 'tag-blue' : 'tag-teal'}`}>
+            {RELATION_LABELS[me.patient.relation]}
+          </Text>
         </View>
+      </View>
 
-        <Text className="section-title">隐私授权</Text>
-        <View className="card consent-list">
-          {policy.purposes
-            .filter((p) => p.required)
-            .map((p) => (
-              <View key={p.purpose} className={`consent-item consent-${p.purpose}`}>
-                <View className="consent-main">
-                  <View className="consent-head">
-                    <Text className="consent-title">{p.title}</Text>
-                    <Text className="tag tag-teal">必需</Text>
-                  </View>
-                  <Text className="consent-desc">{p.description}</Text>
-                  <Text className={`consent-state${granted(p.purpose) ? '' : ' is-off'}`}>
-                    {granted(p.purpose)
-                      ? `已同意 · 版本 ${consents.current[p.purpose]?.policyVersion ?? policy.version}`
-                      : '未同意'}
-                  </Text>
-                </View>
-                {granted(p.purpose) && (
-                  <Text className="withdraw-link withdraw-care" onClick={() => void onWithdrawCare()}>
-                    撤回
-                  </Text>
-                )}
-              </View>
-            ))}
-          {optional.map((p) => (
+      <Text className="section-title">隐私授权</Text>
+      <View className="card consent-list">
+        {policy.purposes
+          .filter((p) => p.required)
+          .map((p) => (
             <View key={p.purpose} className={`consent-item consent-${p.purpose}`}>
               <View className="consent-main">
-                <Text className="consent-title">{p.title}</Text>
+                <View className="consent-head">
+                  <Text className="consent-title">{p.title}</Text>
+                  <Text className="tag tag-teal">必需</Text>
+                </View>
                 <Text className="consent-desc">{p.description}</Text>
                 <Text className={`consent-state${granted(p.purpose) ? '' : ' is-off'}`}>
-                  {granted(p.purpose) ? '已同意' : '未同意'}
+                  {granted(p.purpose)
+                    ? `已同意 · 版本 ${consents.current[p.purpose]?.policyVersion ?? policy.version}`
+                    : '未同意'}
                 </Text>
               </View>
-              <Toggle
-                className={`toggle-${p.purpose}`}
-                on={granted(p.purpose)}
-                disabled={busy !== null}
-                onChange={(on) => void change(p.purpose, on)}
-              />
+              {granted(p.purpose) && (
+                <Text className="withdraw-link withdraw-care" onClick={() => void onWithdrawCare()}>
+                  撤回
+                </Text>
+              )}
             </View>
           ))}
-        </View>
-        {error && <Text className="form-error settings-error">{error}</Text>}
-
-        <Text className="section-title">授权记录</Text>
-        <View className="card history-card">
-          {history.length === 0 && <Text className="muted">暂无记录</Text>}
-          {history.map((h, i) => (
-            <View key={`${h.at}-${h.purpose}-${i}`} className="history-row">
-              <View className="history-main">
-                <Text className="history-title">{titleOf(h.purpose)}</Text>
-                <Text className="history-meta">
-                  {formatDateTime(h.at)} · 版本 {h.policyVersion} · {h.by === 'proxy' ? '家属代办' : '本人'}
-                </Text>
-              </View>
-              <Text className={`tag ${h.granted ? 'tag-teal' : 'tag-orange'} history-action`}>
-                {h.granted ? '同意' : '撤回'}
+        {optional.map((p) => (
+          <View key={p.purpose} className={`consent-item consent-${p.purpose}`}>
+            <View className="consent-main">
+              <Text className="consent-title">{p.title}</Text>
+              <Text className="consent-desc">{p.description}</Text>
+              <Text className={`consent-state${granted(p.purpose) ? '' : ' is-off'}`}>
+                {granted(p.purpose) ? '已同意' : '未同意'}
               </Text>
             </View>
-          ))}
-        </View>
-
-        <View className="card link-card">
-          <View className="link-row policy-link" onClick={() => void Taro.navigateTo({ url: PAGES.policy })}>
-            <Text className="link-row-title">隐私政策</Text>
-            <Text className="link-row-meta">版本 {policy.version} ›</Text>
+            <Toggle
+              className={`toggle-${p.purpose}`}
+              on={granted(p.purpose)}
+              disabled={busy !== null}
+              onChange={(on) => void change(p.purpose, on)}
+            />
           </View>
-          <View className="link-row my-data-link" onClick={() => void Taro.navigateTo({ url: PAGES.myData })}>
-            <Text className="link-row-title">我的数据</Text>
-            <Text className="link-row-meta">导出 · 注销 ›</Text>
-          </View>
-        </View>
-
-        <Button className="btn btn-plain settings-logout" onClick={() => void onLogout()}>
-          退出登录
-        </Button>
+        ))}
       </View>
-    </View>
+      {error && <Text className="form-error settings-error">{error}</Text>}
+
+      <Text className="section-title">授权记录</Text>
+      <View className="card history-card">
+        {history.length === 0 && <Text className="muted">暂无记录</Text>}
+        {history.map((h, i) => (
+          <View key={`${h.at}-${h.purpose}-${i}`} className="history-row">
+            <View className="history-main">
+              <Text className="history-title">{titleOf(h.purpose)}</Text>
+              <Text className="history-meta">
+                {formatDateTime(h.at)} · 版本 {h.policyVersion} · {h.by === 'proxy' ? '家属代办' : '本人'}
+              </Text>
+            </View>
+            <Text className={`tag ${h.granted ? 'tag-teal' : 'tag-orange'} history-action`}>
+              {h.granted ? '同意' : '撤回'}
+            </Text>
+          </View>
+        ))}
+      </View>
+
+      <View className="card link-card">
+        <View className="link-row policy-link" onClick={() => void Taro.navigateTo({ url: PAGES.policy })}>
+          <Text className="link-row-title">隐私政策</Text>
+          <Text className="link-row-meta">版本 {policy.version} ›</Text>
+        </View>
+        <View className="link-row my-data-link" onClick={() => void Taro.navigateTo({ url: PAGES.myData })}>
+          <Text className="link-row-title">我的数据</Text>
+          <Text className="link-row-meta">导出 · 注销 ›</Text>
+        </View>
+      </View>
+
+      <Button className="btn btn-plain settings-logout" onClick={() => void logoutToLogin()}>
+        退出登录
+      </Button>
+    </Page>
   )
 }

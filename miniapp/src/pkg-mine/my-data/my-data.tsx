@@ -5,8 +5,8 @@ import type { ExportResponse } from '@careloop/shared'
 
 import { api } from '../../api/endpoints'
 import { clearSession, hasSession } from '../../api/session'
-import { BrandBar } from '../../components/BrandBar'
-import { CheckRow } from '../../components/Controls'
+import { BusyButton, CheckRow } from '../../components/Controls'
+import { Page } from '../../components/Page'
 import { platform } from '../../platform'
 import { PAGES } from '../../routes'
 import { messageOf } from '../../services/auth'
@@ -80,68 +80,60 @@ export default function MyDataPage() {
   }
 
   return (
-    <View className="page my-data-page">
-      <BrandBar />
-      <View className="page-body">
-        <View className="card export-card">
-          <Text className="card-title">导出我的数据</Text>
-          <Text className="card-desc">
-            导出我们保存的当前就诊人的全部信息（资料、手机号、授权记录、登录记录），格式为 JSON。
-          </Text>
-          <Button
-            className={`btn btn-primary export-button${exporting ? ' btn-busy' : ''}`}
-            loading={exporting}
-            disabled={exporting}
-            onClick={() => void onExport()}
-          >
-            {exported ? '重新导出' : '导出我的数据'}
-          </Button>
-          {exportError && <Text className="form-error export-error">{exportError}</Text>}
+    <Page className="my-data-page">
+      <View className="card export-card">
+        <Text className="card-title">导出我的数据</Text>
+        <Text className="card-desc">
+          导出我们保存的当前就诊人的全部信息（资料、手机号、授权记录、登录记录），格式为 JSON。
+        </Text>
+        <BusyButton className="export-button" busy={exporting} onClick={() => void onExport()}>
+          {exported ? '重新导出' : '导出我的数据'}
+        </BusyButton>
+        {exportError && <Text className="form-error export-error">{exportError}</Text>}
 
-          {exported && (
-            <View className="export-result">
-              <ExportSummary data={exported} />
-              <View className="json-head">
-                <Text className="json-title">完整数据（JSON）</Text>
-                <Text className="copy-export" onClick={() => void onCopy()}>
-                  复制
-                </Text>
-              </View>
-              <ScrollView className="export-json" scrollY>
-                <Text className="export-json-text" userSelect>
-                  {json}
-                </Text>
-              </ScrollView>
-              {copyError && <Text className="form-error">{copyError}</Text>}
+        {exported && (
+          <View className="export-result">
+            <ExportSummary data={exported} />
+            <View className="json-head">
+              <Text className="json-title">完整数据（JSON）</Text>
+              <Text className="copy-export" onClick={() => void onCopy()}>
+                复制
+              </Text>
             </View>
-          )}
-        </View>
-
-        <View className="card erase-card">
-          <Text className="card-title erase-title">注销账号</Text>
-          <View className="erase-list">
-            <Text className="erase-item">
-              · 删除您和所有家庭成员的姓名、手机号、住院号等个人信息，或不可逆地匿名化；
-            </Text>
-            <Text className="erase-item">· 退出所有设备上的登录，随访提醒全部停止；</Text>
-            <Text className="erase-item">· 医院的匿名统计数据会保留，但无法再关联到您；</Text>
-            <Text className="erase-item">· 注销后无法恢复。如需继续使用，可重新登录并建立新的档案。</Text>
+            <ScrollView className="export-json" scrollY>
+              <Text className="export-json-text" userSelect>
+                {json}
+              </Text>
+            </ScrollView>
+            {copyError && <Text className="form-error">{copyError}</Text>}
           </View>
-          <CheckRow className="erase-ack" checked={understood} onChange={setUnderstood}>
-            <Text>我已了解以上后果，确认注销</Text>
-          </CheckRow>
-          <Button
-            className={`btn btn-danger erase-account${understood ? '' : ' is-disabled'}`}
-            loading={erasing}
-            disabled={!understood || erasing}
-            onClick={() => void onErase()}
-          >
-            注销账号
-          </Button>
-          {eraseError && <Text className="form-error erase-error">{eraseError}</Text>}
-        </View>
+        )}
       </View>
-    </View>
+
+      <View className="card erase-card">
+        <Text className="card-title erase-title">注销账号</Text>
+        <View className="erase-list">
+          <Text className="erase-item">
+            · 删除您和所有家庭成员的姓名、手机号、住院号等个人信息，或不可逆地匿名化；
+          </Text>
+          <Text className="erase-item">· 退出所有设备上的登录，随访提醒全部停止；</Text>
+          <Text className="erase-item">· 医院的匿名统计数据会保留，但无法再关联到您；</Text>
+          <Text className="erase-item">· 注销后无法恢复。如需继续使用，可重新登录并建立新的档案。</Text>
+        </View>
+        <CheckRow className="erase-ack" checked={understood} onChange={setUnderstood}>
+          <Text>我已了解以上后果，确认注销</Text>
+        </CheckRow>
+        <Button
+          className={`btn btn-danger erase-account${understood ? '' : ' is-disabled'}`}
+          loading={erasing}
+          disabled={!understood || erasing}
+          onClick={() => void onErase()}
+        >
+          注销账号
+        </Button>
+        {eraseError && <Text className="form-error erase-error">{eraseError}</Text>}
+      </View>
+    </Page>
   )
 }
 

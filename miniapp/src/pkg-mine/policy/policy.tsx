@@ -4,7 +4,7 @@ import { Text, View } from '@tarojs/components'
 import type { PrivacyPolicy } from '@careloop/shared'
 
 import { api } from '../../api/endpoints'
-import { BrandBar } from '../../components/BrandBar'
+import { Page } from '../../components/Page'
 import { PolicyView } from '../../components/PolicyView'
 import { messageOf } from '../../services/auth'
 import './policy.css'
@@ -22,36 +22,33 @@ export default function PolicyPage() {
   })
 
   return (
-    <View className="page policy-page">
-      <BrandBar />
-      <View className="page-body">
-        {error && <Text className="form-error">{error}</Text>}
-        {!policy && !error && <Text className="page-status muted">正在加载…</Text>}
-        {policy && (
-          <>
-            <View className="card">
-              <PolicyView policy={policy} />
-            </View>
-            <View className="card">
-              <Text className="card-title">授权用途</Text>
-              {policy.purposes.map((p) => (
-                <View key={p.purpose} className="policy-purpose">
-                  <View className="policy-purpose-head">
-                    <Text className="policy-purpose-title">{p.title}</Text>
-                    <Text className={`tag ${p.required ? 'tag-teal' : 'tag-grey'}`}>
-                      {p.required ? '必需' : '可选'}
-                    </Text>
-                  </View>
-                  <Text className="policy-purpose-desc">{p.description}</Text>
+    <Page className="policy-page">
+      {error && <Text className="form-error">{error}</Text>}
+      {!policy && !error && <Text className="page-status muted">正在加载…</Text>}
+      {policy && (
+        <>
+          <View className="card">
+            <PolicyView policy={policy} />
+          </View>
+          <View className="card">
+            <Text className="card-title">授权用途</Text>
+            {policy.purposes.map((p) => (
+              <View key={p.purpose} className="policy-purpose">
+                <View className="policy-purpose-head">
+                  <Text className="policy-purpose-title">{p.title}</Text>
+                  <Text className={`tag ${p.required ? 'tag-teal' : 'tag-grey'}`}>
+                    {p.required ? '必需' : '可选'}
+                  </Text>
                 </View>
-              ))}
-              <Text className="card-desc">
-                您可在「设置」中查看和更改授权，在「我的数据」中导出数据或注销账号。
-              </Text>
-            </View>
-          </>
-        )}
-      </View>
-    </View>
+                <Text className="policy-purpose-desc">{p.description}</Text>
+              </View>
+            ))}
+            <Text className="card-desc">
+              您可在「设置」中查看和更改授权，在「我的数据」中导出数据或注销账号。
+            </Text>
+          </View>
+        </>
+      )}
+    </Page>
   )
 }
