@@ -27,6 +27,11 @@ import { mountProfileRoutes } from './modules/patients/profile.routes'
 import { createProfileService, type PhoneSource } from './modules/patients/profile.service'
 import { mountSystemRoutes } from './modules/system/system.routes'
 import { createStaffModule } from './modules/staff/staff.module'
+import { createStaffRepo } from './modules/staff/staff.repo'
+import { createPatientStaffRepo } from './modules/patients/patient-staff.repo'
+import { createTagRepo } from './modules/tags/tag.repo'
+import { mountTagRoutes } from './modules/tags/tag.routes'
+import { createTagService } from './modules/tags/tag.service'
 import { createPiiCrypto } from './privacy/pii-crypto'
 
 export interface AppDeps {
@@ -115,6 +120,17 @@ export const createApp = (deps: AppDeps): Koa<AppState> => {
   mountAuthRoutes(router, guard, auth, profiles)
   mountProfileRoutes(router, guard, profiles, consent)
   staffModule.mount(router, guard)
+  mountTagRoutes(
+    router,
+    guard,
+    createTagService({
+      tags: createTagRepo(db),
+      patients: createPatientStaffRepo(db),
+      staff: createStaffRepo(db),
+      audit,
+      clock,
+    }),
+  )
 
   const app = new Koa<AppState>({ proxy: config.env === 'production' })
   app.use(requestContext(deps.logger))

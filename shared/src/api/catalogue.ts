@@ -1,6 +1,7 @@
 import { authRoutes } from './auth'
 import { patientRoutes } from './patient'
 import { staffRoutes } from './staff'
+import { tagRoutes } from './tags'
 import type { ApiRoute } from './route'
 import { systemRoutes } from './system'
 
@@ -10,5 +11,6 @@ export const apiRoutes = {
   ...authRoutes,
   ...patientRoutes,
   ...staffRoutes,
+  ...tagRoutes,
 } satisfies Record<string, ApiRoute>
 export type ApiRouteId = keyof typeof apiRoutes

@@ -1,6 +1,26 @@
 import { encryptedValueSchema } from '../../db/encrypted-field'
 import { Schema, type Connection, type InferSchemaType, type Model, type Types } from 'mongoose'
 
+/** One tag on a profile and why it is there; typed explicitly (see PatientTagEntry) to keep inference cheap. */
+const patientTagSchema = new Schema(
+  {
+    tagId: { type: String, required: true },
+    source: { type: String, enum: ['manual', 'rule', 'wecom', 'import'], required: true },
+    reason: { type: String, required: true },
+    by: { kind: { type: String, enum: ['staff', 'system'] }, id: { type: String, default: null } },
+    at: { type: Date, required: true },
+  },
+  { _id: false },
+)
+
+export interface PatientTagEntry {
+  tagId: string
+  source: 'manual' | 'rule' | 'wecom' | 'import'
+  reason: string
+  by: { kind: 'staff' | 'system'; id: string | null }
+  at: Date
+}
+
 /**
  * A patient profile: the person care is about. An account's own profile has relation `self`;
  * family members' profiles are managed by the same account (F2). Erasure blanks every personal
@@ -24,6 +44,11 @@ const patientSchema = new Schema(
     idNumberIndex: { type: String, default: null },
     /** Display form (1101**********1234), kept so reads need no decryption. */
     idNumberMasked: { type: String, default: null },
+    /**
+     * Tags currently on the profile, each with why it is there (F6/F7). `tagId` is the tag's id as a
+     * hex string, so segment filters compiled in shared/ match it without driver types.
+     */
+    tags: { type: [patientTagSchema], default: [] },
     /** The nurse responsible (until communities and plans give nurses their patients). */
     assignedNurseId: { type: Schema.Types.ObjectId, default: null },
     /** Current consent per purpose, derived from the append-only consent events. */
@@ -41,6 +66,8 @@ const patientSchema = new Schema(
 )
 // Profiles of an account (family proxy), and the account's own profile.
 patientSchema.index({ accountId: 1, relation: 1 })
+// Segments and tag look-ups: patients carrying a tag.
+patientSchema.index({ 'tags.tagId': 1 })
 // A nurse's patients.
 patientSchema.index({ assignedNurseId: 1 })
 // Staff look-up by full ID number (blind index).
@@ -49,7 +76,8 @@ patientSchema.index({ idNumberIndex: 1 }, { sparse: true })
 patientSchema.index({ hospitalPatientId: 1 }, { sparse: true })
 
 export type ConsentState = { granted: boolean; policyVersion: string; at: Date; by: 'self' | 'proxy' }
-export type PatientDoc = Omit<InferSchemaType<typeof patientSchema>, 'consents'> & {
+export type PatientDoc = Omit<InferSchemaType<typeof patientSchema>, 'consents' | 'tags'> & {
+  tags: PatientTagEntry[]
   _id: Types.ObjectId
   createdAt: Date
   consents: Record<string, ConsentState> | Map<string, ConsentState>

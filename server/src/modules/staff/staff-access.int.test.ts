@@ -1,6 +1,7 @@
 import { apiRoutes, ErrorBody, STAFF_ROLES, type ApiRoute, type StaffRole } from '@careloop/shared'
 import { Types } from 'mongoose'
 import { useStaffHarness } from '../../../../tests/src/harness/server-harness'
+import { tagGroupModel, tagModel } from '../tags/tag.model'
 import { patientModel } from '../patients/patient.model'
 import { staffModel } from './staff.model'
 
@@ -27,6 +28,10 @@ const patientRouteList = Object.values(apiRoutes as Record<string, ApiRoute>).fi
 )
 
 /** A request every allowed role can make successfully (valid ids, valid bodies). */
+let tagGroupId = ''
+let nurseLiId = ''
+let tagId = ''
+
 const sampleRequest = (r: ApiRoute): { path: string; body?: unknown } => {
   const id = r.path.startsWith('/api/v1/admin/staff') ? staffId : patientId
   const path = r.path.replace(':id', id)
@@ -39,7 +44,16 @@ const sampleRequest = (r: ApiRoute): { path: string; body?: unknown } => {
     case 'updateStaff':
       return { path, body: { name: `改名${++seq}` } }
     case 'assignNurse':
-      return { path, body: { nurseId: null } }
+      // keep the fixture patient nurse.li's, so later nurse-scoped routes still reach it
+      return { path, body: { nurseId: nurseLiId } }
+    case 'createTagGroup':
+      return { path, body: { name: `分组${++seq}`, kind: 'other' } }
+    case 'createTag':
+      return { path: r.path.replace(':id', tagGroupId), body: { name: `标签${++seq}` } }
+    case 'assignTag':
+      return { path, body: { tagId, reason: '矩阵测试' } }
+    case 'unassignTag':
+      return { path: `${path.replace(':tagId', tagId)}?reason=${encodeURIComponent('矩阵测试')}` }
     default:
       return { path }
   }
@@ -56,6 +70,9 @@ beforeAll(async () => {
     assignedNurseId: nurse!._id,
   })
   patientId = p._id.toHexString()
+  nurseLiId = nurse!._id.toHexString()
+  tagGroupId = (await tagGroupModel(h.db).create({ name: '矩阵', kind: 'other' }))._id.toHexString()
+  tagId = (await tagModel(h.db).create({ groupId: tagGroupId, name: '矩阵标签' }))._id.toHexString()
   staffId = (
     await staffModel(h.db).create({ username: 'target', name: '目标', role: 'nurse', passwordHash: 'x' })
   )._id.toHexString()
@@ -66,7 +83,13 @@ describe('the role × route permission matrix', () => {
     expect(staffRouteList.map((r) => r.id).sort()).toEqual(
       [
         'assignNurse',
+        'assignTag',
         'createStaff',
+        'createTag',
+        'createTagGroup',
+        'listTagGroups',
+        'patientTags',
+        'unassignTag',
         'getPatient',
         'listAudit',
         'listPatients',
@@ -231,6 +254,34 @@ describe('bad input on every staff route', () => {
       field: 'before',
     },
     { route: 'listAudit', method: 'GET', path: () => '/api/v1/admin/audit?patientId=42', field: 'patientId' },
+    {
+      route: 'createTagGroup',
+      method: 'POST',
+      path: () => '/api/v1/staff/tag-groups',
+      body: { name: '疾病', kind: 'illness' },
+      field: 'kind',
+    },
+    {
+      route: 'createTag',
+      method: 'POST',
+      path: () => '/api/v1/staff/tag-groups/000000000000000000000000/tags',
+      body: { name: '糖尿病 AND' },
+      field: 'name',
+    },
+    { route: 'patientTags', method: 'GET', path: () => '/api/v1/staff/patients/12/tags', field: 'id' },
+    {
+      route: 'assignTag',
+      method: 'POST',
+      path: () => `/api/v1/staff/patients/${patientId}/tags`,
+      body: { tagId: '000000000000000000000000' },
+      field: 'reason',
+    },
+    {
+      route: 'unassignTag',
+      method: 'DELETE',
+      path: () => `/api/v1/staff/patients/${patientId}/tags/000000000000000000000000`,
+      field: 'reason',
+    },
   ]
 
   it('covers every staff route that takes input', () => {
