@@ -29,6 +29,9 @@ import { mountSystemRoutes } from './modules/system/system.routes'
 import { createStaffModule } from './modules/staff/staff.module'
 import { createStaffRepo } from './modules/staff/staff.repo'
 import { createPatientStaffRepo } from './modules/patients/patient-staff.repo'
+import { createSegmentRepo } from './modules/segments/segment.repo'
+import { mountSegmentRoutes } from './modules/segments/segment.routes'
+import { createSegmentService } from './modules/segments/segment.service'
 import { createTagRepo } from './modules/tags/tag.repo'
 import { mountTagRoutes } from './modules/tags/tag.routes'
 import { createTagService } from './modules/tags/tag.service'
@@ -120,11 +123,23 @@ export const createApp = (deps: AppDeps): Koa<AppState> => {
   mountAuthRoutes(router, guard, auth, profiles)
   mountProfileRoutes(router, guard, profiles, consent)
   staffModule.mount(router, guard)
+  const tagRepo = createTagRepo(db)
+  mountSegmentRoutes(
+    router,
+    guard,
+    createSegmentService({
+      segments: createSegmentRepo(db),
+      tags: tagRepo,
+      audit,
+      clock,
+      timeZone: config.timezone,
+    }),
+  )
   mountTagRoutes(
     router,
     guard,
     createTagService({
-      tags: createTagRepo(db),
+      tags: tagRepo,
       patients: createPatientStaffRepo(db),
       staff: createStaffRepo(db),
       audit,

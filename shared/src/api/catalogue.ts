@@ -1,6 +1,7 @@
 import { authRoutes } from './auth'
 import { patientRoutes } from './patient'
 import { staffRoutes } from './staff'
+import { segmentRoutes } from './segments'
 import { tagRoutes } from './tags'
 import type { ApiRoute } from './route'
 import { systemRoutes } from './system'
@@ -12,5 +13,6 @@ export const apiRoutes = {
   ...patientRoutes,
   ...staffRoutes,
   ...tagRoutes,
+  ...segmentRoutes,
 } satisfies Record<string, ApiRoute>
 export type ApiRouteId = keyof typeof apiRoutes

@@ -46,6 +46,10 @@ const sampleRequest = (r: ApiRoute): { path: string; body?: unknown } => {
     case 'assignNurse':
       // keep the fixture patient nurse.li's, so later nurse-scoped routes still reach it
       return { path, body: { nurseId: nurseLiId } }
+    case 'previewSegment':
+      return { path, body: { expression: '矩阵标签 OR age>=60' } }
+    case 'saveSegment':
+      return { path, body: { name: `分群${++seq}`, expression: '矩阵标签' } }
     case 'createTagGroup':
       return { path, body: { name: `分组${++seq}`, kind: 'other' } }
     case 'createTag':
@@ -88,6 +92,9 @@ describe('the role × route permission matrix', () => {
         'createTag',
         'createTagGroup',
         'listTagGroups',
+        'listSegments',
+        'previewSegment',
+        'saveSegment',
         'patientTags',
         'unassignTag',
         'getPatient',
@@ -254,6 +261,20 @@ describe('bad input on every staff route', () => {
       field: 'before',
     },
     { route: 'listAudit', method: 'GET', path: () => '/api/v1/admin/audit?patientId=42', field: 'patientId' },
+    {
+      route: 'previewSegment',
+      method: 'POST',
+      path: () => '/api/v1/staff/segments/preview',
+      body: { expression: '' },
+      field: 'expression',
+    },
+    {
+      route: 'saveSegment',
+      method: 'POST',
+      path: () => '/api/v1/staff/segments',
+      body: { expression: '矩阵标签' },
+      field: 'name',
+    },
     {
       route: 'createTagGroup',
       method: 'POST',

@@ -1,0 +1,105 @@
+import {
+  AppError,
+  compileSegmentFilter,
+  formatSegmentExpression,
+  validateSegmentExpression,
+  type SegmentExpr,
+  type SegmentPreviewResponse,
+  type SegmentsResponse,
+} from '@careloop/shared'
+import type { Clock } from '../../clock'
+import type { StaffPrincipal } from '../../http/context'
+import { maskName } from '../../privacy/pii-crypto'
+import type { AuditLog } from '../audit/audit.repo'
+import { staffActor, type RequestMeta } from '../staff/staff.service'
+import type { TagRepo } from '../tags/tag.repo'
+import { SegmentNameTakenError, type SegmentRepo } from './segment.repo'
+
+const SAMPLE_SIZE = 5
+
+export interface SegmentService {
+  preview(p: StaffPrincipal, expression: string, meta: RequestMeta): Promise<SegmentPreviewResponse>
+  list(): Promise<SegmentsResponse>
+  save(p: StaffPrincipal, name: string, expression: string, meta: RequestMeta): Promise<SegmentsResponse>
+}
+
+export const createSegmentService = (deps: {
+  segments: SegmentRepo
+  tags: TagRepo
+  audit: AuditLog
+  clock: Clock
+  timeZone: string
+}): SegmentService => {
+  /** Parses an expression and resolves its tag names; errors point at the offending text. */
+  const compile = async (src: string) => {
+    const v = validateSegmentExpression(src)
+    if (!v.ok) throw new AppError('SEGMENT_INVALID', v.error.message, v.error)
+    const all = await deps.tags.tags()
+    const tagIdsByName = new Map(all.map((t) => [t.name, t._id.toHexString()]))
+    const unknown = v.tagRefs.find((r) => !tagIdsByName.has(r.name))
+    if (unknown)
+      throw new AppError('SEGMENT_INVALID', `unknown tag "${unknown.name}" at ${unknown.position}`, {
+        position: unknown.position,
+        length: unknown.length,
+        message: `unknown tag "${unknown.name}"`,
+      })
+    const tagNameById = new Map(all.map((t) => [t._id.toHexString(), t.name]))
+    const expr: SegmentExpr = v.expr
+    return {
+      expr,
+      tagNameById,
+      filter: compileSegmentFilter(expr, { now: deps.clock.now(), timeZone: deps.timeZone, tagIdsByName }),
+    }
+  }
+
+  const listView = async (): Promise<SegmentsResponse> => ({
+    segments: (await deps.segments.list()).map((s) => ({
+      id: s._id.toHexString(),
+      name: s.name,
+      expression: s.expression,
+      createdAt: s.createdAt.toISOString(),
+      createdBy: s.createdBy ?? null,
+    })),
+  })
+
+  return {
+    async preview(p, expression, meta) {
+      const { expr, filter, tagNameById } = await compile(expression)
+      const { count, sample } = await deps.segments.preview(filter, SAMPLE_SIZE)
+      const canonical = formatSegmentExpression(expr)
+      await deps.audit.record({
+        actor: staffActor(p),
+        action: 'segment.preview',
+        detail: { expression: canonical, count },
+        ...meta,
+      })
+      return {
+        expression: canonical,
+        count,
+        sample: sample.map((d) => ({
+          id: d._id.toHexString(),
+          name: d.name ? maskName(d.name) : null,
+          gender: (d.gender as 'male' | 'female' | null) ?? null,
+          birthYear: d.birthYear ?? null,
+          relation: d.relation,
+          tags: (d.tags ?? [])
+            .map((t) => tagNameById.get(t.tagId))
+            .filter((n): n is string => n !== undefined),
+        })),
+      }
+    },
+    list: listView,
+    async save(p, name, expression, meta) {
+      const { expr } = await compile(expression)
+      try {
+        await deps.segments.save(name, formatSegmentExpression(expr), p.staffId)
+      } catch (e) {
+        if (e instanceof SegmentNameTakenError)
+          throw new AppError('SEGMENT_NAME_TAKEN', `A segment named ${name} exists`)
+        throw e
+      }
+      await deps.audit.record({ actor: staffActor(p), action: 'segment.save', detail: { name }, ...meta })
+      return listView()
+    },
+  }
+}
