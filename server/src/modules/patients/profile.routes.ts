@@ -23,14 +23,18 @@ export const mountProfileRoutes = (
     profiles.remove(patientOf(principal), params.id!, { requestId, ip }),
   )
   mount(router, r.privacyPolicy, guard, () => PRIVACY_POLICY)
-  mount(router, r.getConsents, guard, async ({ principal }) => {
-    const p = patientOf(principal)
-    return consent.get((await profiles.resolve(p.accountId)).profile)
-  })
+  mount(router, r.getConsents, guard, async ({ principal }) =>
+    consent.get(await profiles.active(patientOf(principal))),
+  )
   mount(router, r.setConsent, guard, async ({ principal, body, requestId, ip }) => {
     const p = patientOf(principal)
-    const { profile } = await profiles.resolve(p.accountId)
-    return consent.set({ accountId: p.accountId, profile, request: body, requestId, ip })
+    return consent.set({
+      accountId: p.accountId,
+      profile: await profiles.active(p),
+      request: body,
+      requestId,
+      ip,
+    })
   })
   mount(router, r.exportMyData, guard, ({ principal }) => profiles.exportData(patientOf(principal)))
   mount(router, r.eraseAccount, guard, async ({ principal, requestId, ip }) => {

@@ -44,6 +44,8 @@ export interface PhoneSource {
 export interface ProfileService {
   /** The guard's resolution: the active profile of the account, checked to be one it manages. */
   resolve(accountId: string): Promise<{ account: AccountRow; profile: PatientRow }>
+  /** The profile the guard already resolved for this request (one scoped read, no re-resolution). */
+  active(p: PatientPrincipal): Promise<PatientRow>
   me(p: PatientPrincipal): Promise<MeResponse>
   update(p: PatientPrincipal, body: UpdateMeRequest): Promise<MeResponse>
   list(p: PatientPrincipal): Promise<ProfilesResponse>
@@ -120,6 +122,7 @@ export const createProfileService = (deps: {
 
   return {
     resolve,
+    active: (p) => mine(p.accountId, p.profileId),
     me: (p) => me(p.accountId),
     async update(p, body) {
       const updated = await patients.updateFields(p.accountId, p.profileId, {
