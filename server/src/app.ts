@@ -36,6 +36,7 @@ import { createTagRepo } from './modules/tags/tag.repo'
 import { mountTagRoutes } from './modules/tags/tag.routes'
 import { createTagService } from './modules/tags/tag.service'
 import { createPiiCrypto } from './privacy/pii-crypto'
+import { WecomClient } from './platform/wecom/wecom-client'
 
 export interface AppDeps {
   config: Config
@@ -46,6 +47,8 @@ export interface AppDeps {
   /** Directories of the built front ends (defaults: the repo's build outputs). */
   consoleDir?: string
   h5Dir?: string
+  /** Replaces the WeCom client built from config (tests). */
+  wecom?: WecomClient
 }
 
 const REPO_ROOT = resolve(__dirname, '..', '..')
@@ -97,7 +100,11 @@ export const createApp = (deps: AppDeps): Koa<AppState> => {
     refreshTokenTtlDays: config.auth.refreshTokenTtlDays,
   })
 
-  const staffModule = createStaffModule({ config, clock, db, pii, audit })
+  const { corpId, agentSecret, apiBase } = config.wecom
+  /** The one WeCom server-API client (token cache shared); undefined when WeCom is not configured. */
+  const wecom =
+    deps.wecom ?? (corpId && agentSecret ? new WecomClient({ corpId, agentSecret, apiBase, clock }) : undefined)
+  const staffModule = createStaffModule({ config, clock, db, pii, audit, wecom })
   const guard: AccessGuard = {
     verify: (t) => tokens.verifyAccessToken(t),
     async patient({ accountId }, needsConsent) {

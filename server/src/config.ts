@@ -55,6 +55,8 @@ const EnvFields = z.object({
   WECOM_CORP_ID: z.string().min(1).optional(),
   /** The self-built app's Secret (应用管理 → 自建应用 → Secret). */
   WECOM_AGENT_SECRET: z.string().min(1).optional(),
+  /** The self-built app's AgentId (app messages to nurses: escalations, alerts). */
+  WECOM_AGENT_ID: z.coerce.number().int().min(1).default(1000002),
   WECOM_API_BASE: z.string().url().default(REAL_WECOM_API_BASE),
   /** Lifetime of a staff (console) access token. */
   STAFF_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).max(86_400).default(28_800),
@@ -131,7 +133,7 @@ export interface Config {
   serveStatic: boolean
   // --- staff ---
   /** WeCom server API for staff web login; `corpId`/`agentSecret` unset → WeCom login is off. */
-  wecom: { corpId: string | undefined; agentSecret: string | undefined; apiBase: string }
+  wecom: { corpId: string | undefined; agentSecret: string | undefined; agentId: number; apiBase: string }
   staff: { tokenTtlSeconds: number; bootstrapAdminPassword: string | undefined }
   // --- end staff ---
 }
@@ -201,6 +203,7 @@ export const parseConfig = (env: Record<string, string | undefined>): Config => 
     wecom: {
       corpId: e.WECOM_CORP_ID,
       agentSecret: e.WECOM_AGENT_SECRET,
+      agentId: e.WECOM_AGENT_ID,
       apiBase: e.WECOM_API_BASE.replace(/\/+$/, ''),
     },
     staff: { tokenTtlSeconds: e.STAFF_TOKEN_TTL_SECONDS, bootstrapAdminPassword: e.ADMIN_BOOTSTRAP_PASSWORD },

@@ -3,6 +3,7 @@ import { patientRoutes } from './patient'
 import { staffRoutes } from './staff'
 import { segmentRoutes } from './segments'
 import { tagRoutes } from './tags'
+import { wecomRoutes } from './wecom'
 import type { ApiRoute } from './route'
 import { systemRoutes } from './system'
 
@@ -14,5 +15,6 @@ export const apiRoutes = {
   ...staffRoutes,
   ...tagRoutes,
   ...segmentRoutes,
+  ...wecomRoutes,
 } satisfies Record<string, ApiRoute>
 export type ApiRouteId = keyof typeof apiRoutes

@@ -36,6 +36,127 @@ const UserInfoResponse = ErrFields.extend({
   external_userid: z.string().optional(),
 })
 
+const ExternalContactResponse = ErrFields.extend({
+  external_contact: z
+    .object({
+      external_userid: z.string(),
+      name: z.string().optional(),
+      type: z.number().optional(),
+      gender: z.number().optional(),
+      unionid: z.string().optional(),
+    })
+    .passthrough(),
+  follow_user: z
+    .array(
+      z
+        .object({
+          userid: z.string(),
+          createtime: z.number().optional(),
+          state: z.string().optional(),
+          tags: z
+            .array(
+              z
+                .object({
+                  tag_id: z.string().optional(),
+                  tag_name: z.string().optional(),
+                  type: z.number().optional(),
+                })
+                .passthrough(),
+            )
+            .optional(),
+        })
+        .passthrough(),
+    )
+    .default([]),
+  next_cursor: z.string().optional(),
+})
+export type ExternalContact = Omit<z.infer<typeof ExternalContactResponse>['external_contact'], never> & {
+  follow_user: z.infer<typeof ExternalContactResponse>['follow_user']
+}
+
+const CorpTagGroupSchema = z
+  .object({
+    group_id: z.string(),
+    group_name: z.string(),
+    deleted: z.boolean().optional(),
+    tag: z
+      .array(z.object({ id: z.string(), name: z.string(), deleted: z.boolean().optional() }).passthrough())
+      .default([]),
+  })
+  .passthrough()
+export type CorpTagGroup = z.infer<typeof CorpTagGroupSchema>
+const CorpTagListResponse = ErrFields.extend({ tag_group: z.array(CorpTagGroupSchema).default([]) })
+const AddCorpTagResponse = ErrFields.extend({ tag_group: CorpTagGroupSchema })
+
+const GroupChatListResponse = ErrFields.extend({
+  group_chat_list: z.array(z.object({ chat_id: z.string(), status: z.number() })).default([]),
+  next_cursor: z.string().optional(),
+})
+const GroupChatMemberSchema = z
+  .object({
+    userid: z.string(),
+    type: z.number(),
+    join_time: z.number().optional(),
+    join_scene: z.number().optional(),
+    name: z.string().optional(),
+    unionid: z.string().optional(),
+    state: z.string().optional(),
+  })
+  .passthrough()
+export type GroupChatMember = z.infer<typeof GroupChatMemberSchema>
+const GroupChatSchema = z
+  .object({
+    chat_id: z.string(),
+    name: z.string().default(''),
+    owner: z.string(),
+    create_time: z.number().optional(),
+    notice: z.string().optional(),
+    member_version: z.string().optional(),
+    member_list: z.array(GroupChatMemberSchema).default([]),
+  })
+  .passthrough()
+export type GroupChat = z.infer<typeof GroupChatSchema>
+const GroupChatResponse = ErrFields.extend({ group_chat: GroupChatSchema })
+const AddJoinWayResponse = ErrFields.extend({ config_id: z.string() })
+const JoinWaySchema = z
+  .object({
+    config_id: z.string(),
+    qr_code: z.string().optional(),
+    state: z.string().optional(),
+    chat_id_list: z.array(z.string()).default([]),
+  })
+  .passthrough()
+export type JoinWay = z.infer<typeof JoinWaySchema>
+const GetJoinWayResponse = ErrFields.extend({ join_way: JoinWaySchema })
+const AddMsgTemplateResponse = ErrFields.extend({
+  msgid: z.string(),
+  fail_list: z.array(z.string()).optional(),
+})
+const GroupMsgTaskResponse = ErrFields.extend({
+  task_list: z
+    .array(z.object({ userid: z.string(), status: z.number(), send_time: z.number().optional() }))
+    .default([]),
+  next_cursor: z.string().optional(),
+})
+const GroupMsgSendResultSchema = z
+  .object({
+    userid: z.string().optional(),
+    chat_id: z.string().optional(),
+    external_userid: z.string().optional(),
+    status: z.number(),
+    send_time: z.number().optional(),
+  })
+  .passthrough()
+export type GroupMsgSendResult = z.infer<typeof GroupMsgSendResultSchema>
+const GroupMsgSendResultResponse = ErrFields.extend({
+  send_list: z.array(GroupMsgSendResultSchema).default([]),
+  next_cursor: z.string().optional(),
+})
+const MessageSendResponse = ErrFields.extend({
+  invaliduser: z.string().optional(),
+  msgid: z.string().optional(),
+})
+
 export interface WecomClientOptions {
   corpId: string
   /** The self-built app's secret: the default for calls made on behalf of the app. */
@@ -117,12 +238,16 @@ export class WecomClient {
     api: string,
     schema: z.ZodType<O, z.ZodTypeDef, unknown>,
     pathAndQuery: string,
+    body?: unknown,
   ): Promise<O> {
     const f = this.o.fetchImpl ?? fetch
     let res: Response
     try {
       res = await f(`${this.o.apiBase}${pathAndQuery}`, {
-        method: 'GET',
+        method: body === undefined ? 'GET' : 'POST',
+        ...(body === undefined
+          ? {}
+          : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
         signal: AbortSignal.timeout(this.o.timeoutMs ?? 5000),
       })
     } catch (e) {
@@ -136,5 +261,280 @@ export class WecomClient {
     if (data.errcode !== undefined && data.errcode !== 0)
       throw new WecomApiError(data.errcode, data.errmsg ?? '', api)
     return data
+  }
+
+  /** A token-protected call with the app secret: GET when `body` is undefined, else POST JSON. */
+  private api<O extends z.infer<typeof ErrFields>>(
+    api: string,
+    schema: z.ZodType<O, z.ZodTypeDef, unknown>,
+    path: string,
+    body?: unknown,
+    query: Record<string, string> = {},
+  ): Promise<O> {
+    return this.withAccessToken(this.o.agentSecret, (token) =>
+      this.call(
+        api,
+        schema,
+        `${path}?${new URLSearchParams({ access_token: token, ...query }).toString()}`,
+        body,
+      ),
+    )
+  }
+
+  // ---- customers (§4.2) ----
+
+  /** `externalcontact/get`: a customer, its unionid and every member following it (all pages). */
+  async getExternalContact(externalUserId: string): Promise<ExternalContact> {
+    let cursor = ''
+    let contact: ExternalContact | undefined
+    for (let page = 0; page < 50; page++) {
+      const r = await this.api(
+        'externalcontact/get',
+        ExternalContactResponse,
+        '/cgi-bin/externalcontact/get',
+        undefined,
+        {
+          external_userid: externalUserId,
+          ...(cursor ? { cursor } : {}),
+        },
+      )
+      if (!contact) contact = { ...r.external_contact, follow_user: [] }
+      contact.follow_user.push(...r.follow_user)
+      if (!r.next_cursor) break
+      cursor = r.next_cursor
+    }
+    return contact!
+  }
+
+  /** `send_welcome_msg`: the code is valid 20 s and single-use (41051 when already used). */
+  async sendWelcomeMsg(welcomeCode: string, text: string): Promise<void> {
+    await this.api('send_welcome_msg', ErrFields, '/cgi-bin/externalcontact/send_welcome_msg', {
+      welcome_code: welcomeCode,
+      text: { content: text },
+    })
+  }
+
+  // ---- corp tags (§4.2) ----
+
+  /** `get_corp_tag_list`: all groups, or only those named by id. */
+  async getCorpTags(groupIds: string[] = []): Promise<CorpTagGroup[]> {
+    const r = await this.api(
+      'get_corp_tag_list',
+      CorpTagListResponse,
+      '/cgi-bin/externalcontact/get_corp_tag_list',
+      {
+        ...(groupIds.length ? { group_id: groupIds } : {}),
+      },
+    )
+    return r.tag_group
+  }
+
+  /** `add_corp_tag`: adds tags to a group (by id), or creates the group (by name) with them. */
+  async addCorpTags(
+    group: { group_id: string } | { group_name: string },
+    tags: { name: string; order?: number }[],
+  ): Promise<CorpTagGroup> {
+    const r = await this.api('add_corp_tag', AddCorpTagResponse, '/cgi-bin/externalcontact/add_corp_tag', {
+      ...group,
+      tag: tags,
+    })
+    return r.tag_group
+  }
+
+  async editCorpTag(id: string, name: string): Promise<void> {
+    await this.api('edit_corp_tag', ErrFields, '/cgi-bin/externalcontact/edit_corp_tag', { id, name })
+  }
+
+  async deleteCorpTags(o: { tagIds?: string[]; groupIds?: string[] }): Promise<void> {
+    await this.api('del_corp_tag', ErrFields, '/cgi-bin/externalcontact/del_corp_tag', {
+      ...(o.tagIds?.length ? { tag_id: o.tagIds } : {}),
+      ...(o.groupIds?.length ? { group_id: o.groupIds } : {}),
+    })
+  }
+
+  /** `mark_tag` on one member–customer pair (fires no callback). */
+  async markTag(o: {
+    userid: string
+    externalUserId: string
+    add?: string[]
+    remove?: string[]
+  }): Promise<void> {
+    await this.api('mark_tag', ErrFields, '/cgi-bin/externalcontact/mark_tag', {
+      userid: o.userid,
+      external_userid: o.externalUserId,
+      ...(o.add?.length ? { add_tag: o.add } : {}),
+      ...(o.remove?.length ? { remove_tag: o.remove } : {}),
+    })
+  }
+
+  // ---- customer groups and join ways (§4.3) ----
+
+  /** `groupchat/list`: every group (all pages), optionally of some owners. */
+  async listGroupChats(
+    o: { owners?: string[]; statusFilter?: 0 | 1 | 2 | 3 } = {},
+  ): Promise<{ chat_id: string; status: number }[]> {
+    const out: { chat_id: string; status: number }[] = []
+    let cursor = ''
+    for (let page = 0; page < 1000; page++) {
+      const r = await this.api(
+        'groupchat/list',
+        GroupChatListResponse,
+        '/cgi-bin/externalcontact/groupchat/list',
+        {
+          status_filter: o.statusFilter ?? 0,
+          ...(o.owners?.length ? { owner_filter: { userid_list: o.owners } } : {}),
+          ...(cursor ? { cursor } : {}),
+          limit: 1000,
+        },
+      )
+      out.push(...r.group_chat_list)
+      if (!r.next_cursor) break
+      cursor = r.next_cursor
+    }
+    return out
+  }
+
+  /** `groupchat/get` with names: members carry `state` and (for customers) `unionid`. */
+  async getGroupChat(chatId: string): Promise<GroupChat> {
+    const r = await this.api('groupchat/get', GroupChatResponse, '/cgi-bin/externalcontact/groupchat/get', {
+      chat_id: chatId,
+      need_name: 1,
+    })
+    return r.group_chat
+  }
+
+  /** `groupchat/add_join_way`: a QR (scene 2) into the given groups carrying `state` (≤30 chars). */
+  async addJoinWay(o: { chatIds: string[]; state: string; remark?: string }): Promise<string> {
+    const r = await this.api(
+      'groupchat/add_join_way',
+      AddJoinWayResponse,
+      '/cgi-bin/externalcontact/groupchat/add_join_way',
+      {
+        scene: 2,
+        ...(o.remark ? { remark: o.remark } : {}),
+        auto_create_room: 0,
+        chat_id_list: o.chatIds,
+        state: o.state,
+      },
+    )
+    return r.config_id
+  }
+
+  /** `groupchat/get_join_way`: the join way with its `qr_code` URL. */
+  async getJoinWay(configId: string): Promise<JoinWay> {
+    const r = await this.api(
+      'groupchat/get_join_way',
+      GetJoinWayResponse,
+      '/cgi-bin/externalcontact/groupchat/get_join_way',
+      {
+        config_id: configId,
+      },
+    )
+    return r.join_way
+  }
+
+  async deleteJoinWay(configId: string): Promise<void> {
+    await this.api('groupchat/del_join_way', ErrFields, '/cgi-bin/externalcontact/groupchat/del_join_way', {
+      config_id: configId,
+    })
+  }
+
+  // ---- mass messages (§4.4) ----
+
+  /** `add_msg_template` to groups: creates a task the sender must confirm in the client. */
+  async addGroupMsgTemplate(o: {
+    sender: string
+    chatIds: string[]
+    text: string
+  }): Promise<{ msgid: string; failList: string[] }> {
+    const r = await this.api(
+      'add_msg_template',
+      AddMsgTemplateResponse,
+      '/cgi-bin/externalcontact/add_msg_template',
+      {
+        chat_type: 'group',
+        sender: o.sender,
+        chat_id_list: o.chatIds,
+        text: { content: o.text },
+      },
+    )
+    return { msgid: r.msgid, failList: r.fail_list ?? [] }
+  }
+
+  /** `get_groupmsg_task`: per member, 0 not yet sent, 2 sent (all pages). */
+  async getGroupMsgTasks(msgid: string): Promise<{ userid: string; status: number; send_time?: number }[]> {
+    const out: { userid: string; status: number; send_time?: number }[] = []
+    let cursor = ''
+    for (let page = 0; page < 100; page++) {
+      const r = await this.api(
+        'get_groupmsg_task',
+        GroupMsgTaskResponse,
+        '/cgi-bin/externalcontact/get_groupmsg_task',
+        {
+          msgid,
+          limit: 1000,
+          ...(cursor ? { cursor } : {}),
+        },
+      )
+      out.push(...r.task_list)
+      if (!r.next_cursor) break
+      cursor = r.next_cursor
+    }
+    return out
+  }
+
+  /** `get_groupmsg_send_result` of one sender: per recipient 0 unsent, 1 sent, 2 not a friend, 3 capped. */
+  async getGroupMsgSendResult(msgid: string, userid: string): Promise<GroupMsgSendResult[]> {
+    const out: GroupMsgSendResult[] = []
+    let cursor = ''
+    for (let page = 0; page < 100; page++) {
+      const r = await this.api(
+        'get_groupmsg_send_result',
+        GroupMsgSendResultResponse,
+        '/cgi-bin/externalcontact/get_groupmsg_send_result',
+        {
+          msgid,
+          userid,
+          limit: 1000,
+          ...(cursor ? { cursor } : {}),
+        },
+      )
+      out.push(...r.send_list)
+      if (!r.next_cursor) break
+      cursor = r.next_cursor
+    }
+    return out
+  }
+
+  async remindGroupMsg(msgid: string): Promise<void> {
+    await this.api('remind_groupmsg_send', ErrFields, '/cgi-bin/externalcontact/remind_groupmsg_send', {
+      msgid,
+    })
+  }
+
+  async cancelGroupMsg(msgid: string): Promise<void> {
+    await this.api('cancel_groupmsg_send', ErrFields, '/cgi-bin/externalcontact/cancel_groupmsg_send', {
+      msgid,
+    })
+  }
+
+  // ---- app messages (§4.7) ----
+
+  /**
+   * `message/send` text to members. WeCom drops messages over 30/min or 1000/h per member silently
+   * (errcode 0), so callers must keep each member under those limits. All recipients invalid → 81013.
+   */
+  async sendAppText(o: {
+    agentId: number
+    touser: string[]
+    content: string
+  }): Promise<{ invalidUsers: string[] }> {
+    const r = await this.api('message/send', MessageSendResponse, '/cgi-bin/message/send', {
+      touser: o.touser.join('|'),
+      msgtype: 'text',
+      agentid: o.agentId,
+      text: { content: o.content },
+    })
+    return { invalidUsers: r.invaliduser ? r.invaliduser.split('|').filter(Boolean) : [] }
   }
 }

@@ -1,0 +1,119 @@
+import { Types, type Connection } from 'mongoose'
+import { accountModel } from '../accounts/account.model'
+import { patientModel } from '../patients/patient.model'
+import { wecomIdentityModel, type WecomIdentityDoc } from './wecom-identity.model'
+
+export type LinkHow = 'state' | 'unionid' | 'staff'
+
+export interface WecomIdentityRepo {
+  /** The patient profile an external contact is, if known. */
+  patientOf(externalUserId: string): Promise<string | null>
+  /** Every external contact linked to a profile. */
+  externalIdsOf(patientId: string): Promise<string[]>
+  /**
+   * Finds the profile of an external contact: an existing link first, else `state`'s patient (when
+   * the caller resolved one), else the account whose unionid matches (its own profile). Records the
+   * link it finds (idempotent; a `state` link replaces a unionid guess, never the other way round).
+   */
+  resolve(o: {
+    externalUserId: string
+    unionid?: string | null
+    statePatientId?: string | null
+    at: Date
+  }): Promise<string | null>
+  /** Links explicitly (a nurse's choice, or a join QR's state). */
+  link(
+    externalUserId: string,
+    patientId: string,
+    how: LinkHow,
+    at: Date,
+    unionid?: string | null,
+  ): Promise<void>
+  find(externalUserId: string): Promise<WecomIdentityDoc | null>
+}
+
+const STRENGTH: Record<LinkHow, number> = { unionid: 1, state: 2, staff: 3 }
+
+export const createWecomIdentityRepo = (conn: Connection): WecomIdentityRepo => {
+  const I = wecomIdentityModel(conn)
+  const A = accountModel(conn)
+  const P = patientModel(conn)
+
+  const link: WecomIdentityRepo['link'] = async (externalUserId, patientId, how, at, unionid) => {
+    const current = await I.findOne({ externalUserId }).lean<WecomIdentityDoc>()
+    const stronger =
+      !current?.patientId || !current.linkedBy || STRENGTH[how] >= STRENGTH[current.linkedBy as LinkHow]
+    await I.updateOne(
+      { externalUserId },
+      {
+        $setOnInsert: { externalUserId },
+        $set: {
+          ...(unionid ? { unionid } : {}),
+          ...(stronger ? { patientId: new Types.ObjectId(patientId), linkedBy: how, linkedAt: at } : {}),
+        },
+      },
+      { upsert: true },
+    ).catch((e: unknown) => {
+      // two first deliveries racing on the unique key: the other insert won; apply ours as an update
+      if ((e as { code?: number }).code !== 11000) throw e
+      return I.updateOne(
+        { externalUserId },
+        {
+          $set: {
+            ...(unionid ? { unionid } : {}),
+            ...(stronger ? { patientId: new Types.ObjectId(patientId), linkedBy: how, linkedAt: at } : {}),
+          },
+        },
+      )
+    })
+  }
+
+  return {
+    async patientOf(externalUserId) {
+      const d = await I.findOne({ externalUserId }, { patientId: 1 }).lean<WecomIdentityDoc>()
+      return d?.patientId ? d.patientId.toHexString() : null
+    },
+    async externalIdsOf(patientId) {
+      if (!Types.ObjectId.isValid(patientId)) return []
+      const rows = await I.find({ patientId: new Types.ObjectId(patientId) }, { externalUserId: 1 }).lean<
+        WecomIdentityDoc[]
+      >()
+      return rows.map((r) => r.externalUserId)
+    },
+    async resolve({ externalUserId, unionid, statePatientId, at }) {
+      if (statePatientId) {
+        await link(externalUserId, statePatientId, 'state', at, unionid)
+        return (
+          (await I.findOne({ externalUserId }).lean<WecomIdentityDoc>())?.patientId?.toHexString() ?? null
+        )
+      }
+      const current = await I.findOne({ externalUserId }).lean<WecomIdentityDoc>()
+      if (current?.patientId) return current.patientId.toHexString()
+      if (unionid) {
+        const account = await A.findOne({ unionid, erasedAt: null }, { _id: 1 }).lean<{
+          _id: Types.ObjectId
+        }>()
+        const self = account
+          ? await P.findOne({ accountId: account._id, relation: 'self', erasedAt: null }, { _id: 1 }).lean<{
+              _id: Types.ObjectId
+            }>()
+          : null
+        if (self) {
+          await link(externalUserId, self._id.toHexString(), 'unionid', at, unionid)
+          return self._id.toHexString()
+        }
+      }
+      // remember the contact (and its unionid) so a later login or state can link it
+      await I.updateOne(
+        { externalUserId },
+        { $setOnInsert: { externalUserId }, ...(unionid ? { $set: { unionid } } : {}) },
+        { upsert: true },
+      ).catch((e: unknown) => {
+        if ((e as { code?: number }).code !== 11000) throw e
+      })
+      return null
+    },
+    link,
+    find: (externalUserId) => I.findOne({ externalUserId }).lean<WecomIdentityDoc>(),
+  }
+}
