@@ -12,7 +12,7 @@ import {
 } from '@careloop/shared'
 import { resolveEngine, type EngineHandle } from '../../../server/src/db/local-engine'
 import { openConnection } from '../../../server/src/db/connection'
-import { seedDemoStaff, DEMO_STAFF_PASSWORD } from '../../../server/src/modules/staff/staff-bootstrap.service'
+import { seedDemoStaff, DEMO_STAFF, DEMO_STAFF_PASSWORD } from '../../../server/src/modules/staff/staff-bootstrap.service'
 import { systemClock } from '../../../server/src/clock'
 import { WechatSim } from '../sim/wechat/wechat-sim'
 import { SIM_WECOM, WecomSim } from '../sim/wecom/wecom-sim'
@@ -152,6 +152,23 @@ const assignDemoPatient = async (api: string): Promise<void> => {
     await call('PUT', `/api/v1/staff/patients/${patient.id}/nurse`, admin.accessToken, { nurseId: nurse.id })
 }
 
+const simHook = async (base: string, name: string, body: unknown): Promise<unknown> => {
+  const res = await fetch(`${base}/_sim/wecom/${name}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
+  if (!res.ok) throw new Error(`WeCom simulator ${name} failed: ${res.status} ${await res.text()}`)
+  return res.json()
+}
+
+/** The demo corp's members: the nurses with WeCom accounts (their userids match the demo staff). */
+const seedWecom = async (base: string): Promise<void> => {
+  await simHook(base, 'seed', {
+    members: DEMO_STAFF.filter((s) => s.wecomUserId).map((s) => ({ userid: s.wecomUserId, name: s.name })),
+  })
+}
+
 const stop = async (code = 0): Promise<void> => {
   if (stopping) return
   stopping = true
@@ -186,8 +203,10 @@ const main = async (): Promise<void> => {
 
   sim = new WechatSim(SIM_WECHAT)
   const simUrl = await sim.listen(SIM_PORT)
-  wecomSim = new WecomSim({ corpId: SIM_WECOM.corpId, secrets: [SIM_WECOM.agentSecret] })
+  // One simulated corp for the server's API calls and the bot's callbacks (the bot checks the corp id).
+  wecomSim = new WecomSim({ corpId: DEV_WECOM.WECOM_CORP_ID, secrets: [SIM_WECOM.agentSecret] })
   const wecomUrl = await wecomSim.listen(WECOM_SIM_PORT)
+  await seedWecom(wecomUrl)
 
   const api = `http://127.0.0.1:${PORT}`
   startChild('server', 'server/dist/main.js', {
@@ -198,7 +217,7 @@ const main = async (): Promise<void> => {
     WECHAT_APPID: SIM_WECHAT.appid,
     WECHAT_SECRET: SIM_WECHAT.secret,
     WECHAT_API_BASE: simUrl,
-    WECOM_CORP_ID: SIM_WECOM.corpId,
+    WECOM_CORP_ID: DEV_WECOM.WECOM_CORP_ID,
     WECOM_AGENT_SECRET: SIM_WECOM.agentSecret,
     WECOM_API_BASE: wecomUrl,
     SERVICE_TOKEN,
@@ -212,6 +231,12 @@ const main = async (): Promise<void> => {
   })
   await waitFor(`${api}/readyz`, 'the server')
   await waitFor(`http://127.0.0.1:${BOT_PORT}/healthz`, 'the WeCom bot')
+  // WeCom delivers customer-contact events and nurses' messages to the bot's callback URL.
+  await simHook(wecomUrl, 'events/target', {
+    url: `http://127.0.0.1:${BOT_PORT}/wecom/callback`,
+    token: DEV_WECOM.WECOM_TOKEN,
+    encodingAesKey: DEV_WECOM.WECOM_ENCODING_AES_KEY,
+  })
   await seedDemo(api, sim)
   // Demo staff accounts (local only): written once, idempotent.
   const db = await openConnection(mongodbUri)

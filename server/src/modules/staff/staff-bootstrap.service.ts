@@ -16,7 +16,7 @@ export const DEMO_STAFF: readonly {
 }[] = [
   { username: 'admin', name: '系统管理员', role: 'admin' },
   { username: 'nurse.li', name: '李娜', role: 'nurse', wecomUserId: 'LiNa' },
-  { username: 'headnurse.wang', name: '王护士长', role: 'head_nurse' },
+  { username: 'headnurse.wang', name: '王护士长', role: 'head_nurse', wecomUserId: 'WangFang' },
   { username: 'marketing.zhao', name: '赵运营', role: 'marketer' },
 ]
 
