@@ -129,9 +129,9 @@ describe('compileSegmentFilter', () => {
       '糖尿病 AND (age>=60 OR tier:gold) AND NOT 退订',
       {
         $and: [
-          { 'tags.tagId': { $ne: 't-unsub' } },
           { 'tags.tagId': 't-dm' },
           { $or: [{ birthYear: { $lte: 1965 } }, { tier: 'gold' }] },
+          { 'tags.tagId': { $ne: 't-unsub' } },
         ],
       },
     ],

@@ -304,7 +304,9 @@ function compileNode(expr: SegmentExpr, ctx: SegmentContext, year: () => number)
         if (n.k === 'noTag') noTag = union(noTag ?? [], n.ids)
         else rest.push(n)
       }
-      if (noTag !== undefined) rest.unshift({ k: 'noTag', ids: noTag })
+      // Negative tag conditions go last: they rarely exclude anyone, so an engine that tests clauses in
+      // order (mongo-java-server has no planner) rejects most patients on the selective ones first.
+      if (noTag !== undefined) rest.push({ k: 'noTag', ids: noTag })
       return combine('$and', rest)
     }
     case 'or': {

@@ -17,10 +17,23 @@ import { SegmentNameTakenError, type SegmentRepo } from './segment.repo'
 
 const SAMPLE_SIZE = 5
 
+/**
+ * A segment expression compiled once (tag names resolved, "now" fixed), for campaigns: the live
+ * patients it selects, as a count and as ids streamed in batches. Same filter as preview.
+ */
+export interface ResolvedSegment {
+  /** The canonical form of the expression. */
+  expression: string
+  count(): Promise<number>
+  ids(opts?: { batchSize?: number }): AsyncIterable<string[]>
+}
+
 export interface SegmentService {
   preview(p: StaffPrincipal, expression: string, meta: RequestMeta): Promise<SegmentPreviewResponse>
   list(): Promise<SegmentsResponse>
   save(p: StaffPrincipal, name: string, expression: string, meta: RequestMeta): Promise<SegmentsResponse>
+  /** Throws SEGMENT_INVALID like preview. Not audited here: the caller (e.g. a campaign) records its use. */
+  resolve(expression: string): Promise<ResolvedSegment>
 }
 
 export const createSegmentService = (deps: {
@@ -89,6 +102,14 @@ export const createSegmentService = (deps: {
       }
     },
     list: listView,
+    async resolve(expression) {
+      const { expr, filter } = await compile(expression)
+      return {
+        expression: formatSegmentExpression(expr),
+        count: () => deps.segments.count(filter),
+        ids: (opts) => deps.segments.ids(filter, opts),
+      }
+    },
     async save(p, name, expression, meta) {
       const { expr } = await compile(expression)
       try {

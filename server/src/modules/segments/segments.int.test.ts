@@ -1,7 +1,23 @@
-import { ErrorBody, SegmentPreviewResponse, SegmentsResponse, TagGroupsResponse } from '@careloop/shared'
+import {
+  AppError,
+  ErrorBody,
+  evaluateSegment,
+  formatSegmentExpression,
+  parseSegmentExpression,
+  SegmentPreviewResponse,
+  SegmentsResponse,
+  segmentSubjectFromDocument,
+  TagGroupsResponse,
+  type SegmentPatientDocument,
+} from '@careloop/shared'
 import { Types } from 'mongoose'
+import { Prng, randomPatientDocument, randomSegmentExpr } from '../../../../shared/src/segments/random'
 import { useStaffHarness } from '../../../../tests/src/harness/server-harness'
+import { createAuditLog } from '../audit/audit.repo'
 import { patientModel } from '../patients/patient.model'
+import { createTagRepo } from '../tags/tag.repo'
+import { createSegmentRepo } from './segment.repo'
+import { createSegmentService, type ResolvedSegment } from './segment.service'
 
 const h = useStaffHarness()
 let marketer = ''
@@ -120,5 +136,102 @@ describe('saved segments', () => {
       (await h.request('GET', '/api/v1/staff/segments', { token: admin })).body,
     )
     expect(list.segments.map((x) => x.name)).toEqual(['老年糖尿病'])
+  })
+})
+
+// Keep this block last: it adds patients, which would change the counts expected above.
+describe('resolving segments for campaigns (count and ids)', () => {
+  const service = () =>
+    createSegmentService({
+      segments: createSegmentRepo(h.db),
+      tags: createTagRepo(h.db),
+      audit: createAuditLog(h.db, h.clock),
+      clock: h.clock,
+      timeZone: h.config.timezone,
+    })
+  const collect = async (r: ResolvedSegment, batchSize?: number) => {
+    const batches: string[][] = []
+    for await (const b of r.ids(batchSize === undefined ? undefined : { batchSize })) batches.push(b)
+    return batches
+  }
+  const tagNames = ['糖尿病', '高血压', '退订']
+  const rng = new Prng(4242)
+
+  beforeAll(async () => {
+    // Varied stored shapes (absent/null fields, odd consents, tiers), some erased.
+    const year = Number(
+      new Intl.DateTimeFormat('en-US', { timeZone: h.config.timezone, year: 'numeric' }).format(
+        h.clock.now(),
+      ),
+    )
+    const ids = [...tagNames.map((n) => tagIds[n]!), 'ffffffffffffffffffffffff']
+    await patientModel(h.db).collection.insertMany(
+      Array.from({ length: 80 }, () => ({
+        ...randomPatientDocument(rng, ids, year),
+        accountId: new Types.ObjectId(),
+        ...(rng.chance(0.1) ? { erasedAt: new Date() } : {}),
+      })),
+    )
+  })
+
+  it('materialises exactly the live patients the in-memory evaluator selects, and counts them', async () => {
+    const all = await patientModel(h.db).find({}).lean()
+    const ctx = {
+      now: h.clock.now(),
+      timeZone: h.config.timezone,
+      tagIdsByName: new Map(tagNames.map((n) => [n, tagIds[n]!])),
+    }
+    const year = Number(
+      new Intl.DateTimeFormat('en-US', { timeZone: ctx.timeZone, year: 'numeric' }).format(ctx.now),
+    )
+    const fixed = ['糖尿病', '糖尿病 AND age>=60', '(高血压 OR 糖尿病) AND NOT 退订', 'consent:marketing']
+    const random = Array.from({ length: 40 }, () =>
+      formatSegmentExpression(randomSegmentExpr(rng, { maxDepth: 3, tagNames, year })),
+    ).filter((e) => !e.includes('未知标签'))
+    let nonEmpty = 0
+    for (const text of [...fixed, ...random]) {
+      const r = await service().resolve(text)
+      const expr = parseSegmentExpression(r.expression)
+      const expected = all
+        .filter(
+          (d) =>
+            d.erasedAt == null &&
+            evaluateSegment(expr, segmentSubjectFromDocument(d as SegmentPatientDocument), ctx),
+        )
+        .map((d) => d._id.toHexString())
+        .sort()
+      const got = (await collect(r)).flat().sort()
+      expect({ text, ids: got }).toEqual({ text, ids: expected })
+      expect(await r.count()).toBe(expected.length)
+      if (expected.length > 0) nonEmpty++
+    }
+    expect(nonEmpty).toBeGreaterThan(fixed.length)
+  })
+
+  it('streams in batches of the requested size, each id once, and agrees with preview', async () => {
+    const r = await service().resolve('糖尿病 or 高血压')
+    expect(r.expression).toBe('糖尿病 OR 高血压')
+    const batches = await collect(r, 3)
+    expect(batches.length).toBeGreaterThan(1)
+    expect(batches.every((b) => b.length >= 1 && b.length <= 3)).toBe(true)
+    expect(batches.slice(0, -1).every((b) => b.length === 3)).toBe(true)
+    const ids = batches.flat()
+    expect(new Set(ids).size).toBe(ids.length)
+    expect(ids.every((id) => /^[0-9a-f]{24}$/.test(id))).toBe(true)
+    expect(await r.count()).toBe(ids.length)
+    expect(await count('糖尿病 or 高血压')).toBe(ids.length)
+  })
+
+  it('rejects what preview rejects, with SEGMENT_INVALID', async () => {
+    for (const bad of ['糖尿病 AND (age>=60', '痛风']) {
+      const e = await service()
+        .resolve(bad)
+        .then(
+          () => null,
+          (err: unknown) => err,
+        )
+      expect(e).toBeInstanceOf(AppError)
+      expect((e as AppError).code).toBe('SEGMENT_INVALID')
+    }
   })
 })
