@@ -30,6 +30,11 @@ export interface WecomIdentityRepo {
     unionid?: string | null,
   ): Promise<void>
   find(externalUserId: string): Promise<WecomIdentityDoc | null>
+  /**
+   * Erasure (F5): removes the identities linked to the profile, and those still unlinked that carry
+   * `unionid` (the account's own). Returns the external contact ids removed.
+   */
+  erasePatient(patientId: string, unionid?: string | null): Promise<string[]>
 }
 
 const STRENGTH: Record<LinkHow, number> = { unionid: 1, state: 2, staff: 3 }
@@ -115,5 +120,15 @@ export const createWecomIdentityRepo = (conn: Connection): WecomIdentityRepo => 
     },
     link,
     find: (externalUserId) => I.findOne({ externalUserId }).lean<WecomIdentityDoc>(),
+    async erasePatient(patientId, unionid) {
+      const or: Record<string, unknown>[] = []
+      if (Types.ObjectId.isValid(patientId)) or.push({ patientId: new Types.ObjectId(patientId) })
+      if (unionid) or.push({ unionid })
+      if (!or.length) return []
+      const rows = await I.find({ $or: or }, { externalUserId: 1 }).lean<WecomIdentityDoc[]>()
+      const ids = rows.map((r) => r.externalUserId)
+      if (ids.length) await I.deleteMany({ externalUserId: { $in: ids } })
+      return ids
+    },
   }
 }
