@@ -1,18 +1,26 @@
 import type { WecomInboundMessage } from './callback-xml'
-import { handleNurseCommand, HELP_TEXT, NURSE_COMMANDS, nurseMessageHandler } from './commands'
+import {
+  handleNurseCommand,
+  HELP_TEXT,
+  NEEDS_SERVER_TEXT,
+  NURSE_COMMANDS,
+  nurseMessageHandler,
+  TAG_USAGE_TEXT,
+} from './commands'
 
 describe('handleNurseCommand', () => {
   it.each(['帮助', 'help', 'HELP', '?', '？', '  帮助  ', ''])('answers %j with the help text', (text) => {
     expect(handleNurseCommand('ChenJiaShun', text)).toBe(HELP_TEXT)
   })
 
-  it('lists every planned command and says which ones work now', () => {
+  it('lists every command and says which ones work now', () => {
     for (const usage of [
+      '标签 <患者> <标签名> [原因]',
+      '去标签 <患者> <标签名> [原因]',
+      '群',
+      '待发',
       '今日随访',
       '查患者 <姓名/手机尾号>',
-      '打标签',
-      '群统计',
-      '待群发',
       '完成 <任务号>',
     ]) {
       expect(HELP_TEXT).toContain(usage)
@@ -20,16 +28,30 @@ describe('handleNurseCommand', () => {
     const [now, later] = HELP_TEXT.split('即将上线（暂不可用）：')
     expect(now).toContain('现在可用：')
     expect(now).toContain('帮助')
+    expect(now).toContain('标签 <患者> -<标签名>')
+    expect(now).toContain('手机尾号')
     expect(now).not.toContain('今日随访')
     expect(later).toContain('今日随访')
     expect(NURSE_COMMANDS.filter((command) => command.available).map((command) => command.usage)).toEqual([
       '帮助',
+      '标签 <患者> <标签名> [原因]',
+      '去标签 <患者> <标签名> [原因]',
+      '群',
+      '待发',
     ])
+    expect(new TextEncoder().encode(`李娜护士长，您好。\n${HELP_TEXT}`).length).toBeLessThanOrEqual(2048)
   })
 
   it('does not pretend the planned commands work', () => {
     expect(handleNurseCommand('u1', '今日随访')).toBe('暂不支持「今日随访」。发送「帮助」查看可用指令。')
     expect(handleNurseCommand('u1', '完成 42')).toBe('暂不支持「完成 42」。发送「帮助」查看可用指令。')
+  })
+
+  it('without a server, says the server commands cannot run but still explains their usage', () => {
+    expect(handleNurseCommand('u1', '群')).toBe(NEEDS_SERVER_TEXT)
+    expect(handleNurseCommand('u1', '待发')).toBe(NEEDS_SERVER_TEXT)
+    expect(handleNurseCommand('u1', '标签 张三 糖尿病')).toBe(NEEDS_SERVER_TEXT)
+    expect(handleNurseCommand('u1', '标签 张三')).toBe(TAG_USAGE_TEXT('tag'))
   })
 
   it('answers anything else with the unsupported text, shortening long input', () => {

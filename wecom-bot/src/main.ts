@@ -8,6 +8,7 @@ import type { BotAppOptions } from './app'
 import type { MessageHandler } from './callback.routes'
 import type { Clock } from './clock'
 import { createNurseHandler, nurseMessageHandler } from './commands'
+import { createEventForwarder, withEventForwarding, type EventForwarderDeps } from './event-forwarder'
 import { createServerClient } from './server-client'
 import type { BotConfig } from './config'
 import { loadBotConfigOrExit } from './config'
@@ -17,12 +18,17 @@ export interface StartBotOptions {
   handler?: MessageHandler
   clock?: Clock
   appOptions?: BotAppOptions
+  /** Retry policy of event forwarding (tests shorten the delays). */
+  forwarding?: Pick<EventForwarderDeps, 'retries' | 'retryDelayMs'>
 }
 
 export interface RunningBot {
   /** e.g. http://127.0.0.1:3200 (the real port when BOT_PORT is 0). */
   url: string
+  /** Stops listening, then waits for events still being forwarded to the server. */
   close(): Promise<void>
+  /** Resolves when every event forward started so far has finished. */
+  idle(): Promise<void>
 }
 
 export function createBotLogger(config: Pick<BotConfig, 'logLevel'>): Logger {
@@ -32,46 +38,52 @@ export function createBotLogger(config: Pick<BotConfig, 'logLevel'>): Logger {
 /** Starts the bot in-process on config.host:config.port. */
 export async function startBot(config: BotConfig, options: StartBotOptions = {}): Promise<RunningBot> {
   const logger = options.logger ?? createBotLogger(config)
+  const server = config.serviceToken
+    ? createServerClient({ baseUrl: config.serverBaseUrl, serviceToken: config.serviceToken })
+    : undefined
+  // Customer-contact events go to the server in the background (answered at once); text messages
+  // are nurse commands.
+  const forwarder =
+    options.handler || !server
+      ? undefined
+      : createEventForwarder({ server, log: logger, ...options.forwarding })
+  const nurse = server ? createNurseHandler(server, logger, options.clock) : nurseMessageHandler
   const app = createBotApp({
     config,
     logger,
     clock: options.clock,
-    handler:
-      options.handler ??
-      (config.serviceToken
-        ? createNurseHandler(
-            createServerClient({ baseUrl: config.serverBaseUrl, serviceToken: config.serviceToken }),
-            logger,
-          )
-        : nurseMessageHandler),
+    handler: options.handler ?? (forwarder ? withEventForwarding(forwarder, nurse) : nurse),
     options: options.appOptions,
   })
+  if (!server)
+    logger.warn('SERVICE_TOKEN is not set: customer-contact events are not forwarded to the server')
   const handle = app.callback()
   // Koa's handler settles its own errors (the app's error middleware and 'error' listener).
-  const server = createServer((req, res) => {
+  const http = createServer((req, res) => {
     void handle(req, res)
   })
-  server.requestTimeout = 30_000
-  server.headersTimeout = 10_000
+  http.requestTimeout = 30_000
+  http.headersTimeout = 10_000
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject)
+    http.once('error', reject)
+    http.listen(config.port, config.host, () => {
+      http.off('error', reject)
       resolve()
     })
   })
-  const { address, port } = server.address() as AddressInfo
+  const { address, port } = http.address() as AddressInfo
   const host = address.includes(':') ? `[${address}]` : address
   let closing: Promise<void> | undefined
   return {
     url: `http://${host}:${port}`,
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()))
-        server.closeIdleConnections()
-      })
+        http.close((err) => (err ? reject(err) : resolve()))
+        http.closeIdleConnections()
+      }).then(() => forwarder?.idle())
       return closing
     },
+    idle: () => forwarder?.idle() ?? Promise.resolve(),
   }
 }
 
