@@ -11,7 +11,10 @@ export default defineAppConfig({
     'pages/settings/settings',
   ],
   // Rarely used pages load on demand and keep the main package small.
-  subPackages: [{ root: 'pkg-mine', pages: ['my-data/my-data', 'policy/policy'] }],
+  subPackages: [
+    { root: 'pkg-mine', pages: ['my-data/my-data', 'policy/policy'] },
+    { root: 'pkg-community', pages: ['communities/communities', 'join/join'] },
+  ],
   window: {
     backgroundTextStyle: 'light',
     backgroundColor: '#f2f7f8',

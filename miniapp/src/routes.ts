@@ -10,6 +10,9 @@ export const PAGES = {
   // subpackage `pkg-mine`: rarely used, loaded on first visit
   myData: '/pkg-mine/my-data/my-data',
   policy: '/pkg-mine/policy/policy',
+  // subpackage `pkg-community`: 病友社群 (F11)
+  communities: '/pkg-community/communities/communities',
+  communityJoin: '/pkg-community/join/join',
 } as const
 
 export type PagePath = (typeof PAGES)[keyof typeof PAGES]

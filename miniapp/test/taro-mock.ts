@@ -9,6 +9,7 @@ type MockedApi =
   | 'reLaunch'
   | 'navigateTo'
   | 'redirectTo'
+  | 'navigateBack'
   | 'showModal'
   | 'showToast'
   | 'setClipboardData'

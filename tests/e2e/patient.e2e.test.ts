@@ -1,20 +1,39 @@
+import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import type { ConsentsResponse, MeResponse } from '@careloop/shared'
+import {
+  Community,
+  CommunityDetail,
+  TagGroupsResponse,
+  type ConsentsResponse,
+  type MeResponse,
+} from '@careloop/shared'
 import type { Locator, Page } from 'playwright-core'
 import { DEFAULT_H5_DIR } from '../../server/src/app'
+import { loadBotConfig } from '../../wecom-bot/src/config'
+import { startBot, type RunningBot } from '../../wecom-bot/src/main'
 import { launchBrowser } from '../src/e2e/browser'
-import { useServerHarness } from '../src/harness/server-harness'
+import { createSimGroup } from '../src/harness/community-fixture'
+import { useStaffHarness } from '../src/harness/server-harness'
+import { SIM_WECOM } from '../src/sim/wecom/wecom-sim'
 
 /**
  * Issue 3 tried as a new patient would, in the h5 mini-program against the real server and the
  * WeChat simulator: accept the privacy policy, give a name, bind a phone, enter her ID number (shown
  * masked, exported in full), add a parent (with proxy consent and her ID number), switch to her,
- * consent for her, see 首页 greet her, export her data, withdraw marketing.
+ * consent for her, see 首页 greet her, export her data, withdraw marketing. Issue 4 (F11): a patient
+ * tagged 糖尿病 opens 病友社群, sees the matching community, shows its join QR and joins by a
+ * simulated scan (WeCom simulator → real bot → server), then sees 已加入.
  * Screenshots land in artifacts/e2e/patient-*.png.
  */
 jest.setTimeout(120_000)
 
-const h = useServerHarness()
+const SERVICE_TOKEN = randomBytes(24).toString('base64url')
+/** The bot's callback credentials (any valid pair: the simulator encrypts with what it is given). */
+const CALLBACK = {
+  token: 'hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo',
+  encodingAesKey: '6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt',
+}
+const h = useStaffHarness({ env: { SERVICE_TOKEN } })
 let browser: ReturnType<typeof launchBrowser>
 
 beforeAll(() => {
@@ -246,6 +265,155 @@ describe('patient h5: identity, family proxy, consent and my data', () => {
     await shot(page, 'patient-11-erased')
     // the old session no longer works
     expect((await h.request('GET', '/api/v1/me', { token })).status).toBe(401)
+  })
+})
+
+describe('patient h5: disease communities (F11)', () => {
+  let bot: RunningBot | undefined
+  beforeAll(async () => {
+    // WeCom delivers the group's join event to the real bot, which forwards it to the server.
+    bot = await startBot(
+      loadBotConfig({
+        WECOM_TOKEN: CALLBACK.token,
+        WECOM_ENCODING_AES_KEY: CALLBACK.encodingAesKey,
+        WECOM_CORP_ID: SIM_WECOM.corpId,
+        BOT_PORT: '0',
+        LOG_LEVEL: 'silent',
+        SERVER_BASE_URL: h.url,
+        SERVICE_TOKEN,
+      }),
+    )
+    await wecomHook('events/target', {
+      url: `${bot.url}/wecom/callback`,
+      ...CALLBACK,
+      corpId: SIM_WECOM.corpId,
+    })
+    await wecomHook('seed', { members: [{ userid: 'LiNa', name: '李娜' }] })
+    await h.seedStaff()
+  })
+  afterAll(async () => {
+    await bot?.close()
+  })
+
+  const wecomHook = async (name: string, body: unknown): Promise<void> => {
+    const r = await fetch(`${h.wecom.url}/_sim/wecom/${name}`, { method: 'POST', body: JSON.stringify(body) })
+    if (r.status !== 200) throw new Error(`sim ${name}: ${r.status} ${await r.text()}`)
+  }
+
+  /** A staff call that must answer `status`. */
+  const staff = async (token: string, method: string, path: string, body?: unknown, status = 200) => {
+    const r = await h.request(method, path, { token, body })
+    if (r.status !== status) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`)
+    return r.body
+  }
+
+  it('a patient tagged 糖尿病 sees the matching community, shows its QR and joins it', async () => {
+    const admin = (await h.staffLogin('admin')).accessToken
+    const nurseLiId = (await h.staffLogin('nurse.li')).staff.id
+    const groups = TagGroupsResponse.parse(
+      await staff(admin, 'POST', '/api/v1/staff/tag-groups', { name: '病种', kind: 'disease' }, 201),
+    )
+    const groupId = groups.groups.find((g) => g.name === '病种')!.id
+    const withTag = TagGroupsResponse.parse(
+      await staff(admin, 'POST', `/api/v1/staff/tag-groups/${groupId}/tags`, { name: '糖尿病' }, 201),
+    )
+    const diabetes = withTag.groups.flatMap((g) => g.tags).find((t) => t.name === '糖尿病')!.id
+
+    // a new patient, tagged 糖尿病 by staff
+    const page = await browser.newPage({ mobile: true })
+    await page.goto(`${h.url}/h5/`)
+    await shown(page, '.login-button').waitFor({ timeout: 30_000 })
+    await page.locator('.sim-user-input input').fill(`${user}-community`)
+    await click(page, '.login-button')
+    await click(page, '.consent-accept')
+    await shown(page, '.name-input input').fill('陈建国')
+    await click(page, '.save-button')
+    await shown(page, '.greeting').waitFor({ timeout: 15_000 })
+    const me = (await h.request('GET', '/api/v1/me', { token: await accessToken(page) })).body as MeResponse
+    await staff(admin, 'POST', `/api/v1/staff/patients/${me.patient.id}/tags`, {
+      tagId: diabetes,
+      reason: '门诊确诊 2 型糖尿病',
+    })
+    await shot(page, 'patient-20-home-community-entry')
+
+    // no community yet: the empty state
+    await click(page, '.entry-communities')
+    await shown(page, '.communities-empty').waitFor({ timeout: 15_000 })
+    await shot(page, 'patient-21-communities-empty')
+    await page.goBack()
+
+    // nurse 李娜's WeCom group becomes the 糖尿病 community
+    const chatId = await createSimGroup(h, 'LiNa', '糖尿病病友交流群')
+    const community = Community.parse(
+      await staff(
+        admin,
+        'POST',
+        '/api/v1/staff/communities',
+        {
+          name: '糖尿病病友交流群',
+          description: '控糖经验交流，李娜护士每周答疑',
+          diseaseTagId: diabetes,
+          ownerNurseId: nurseLiId,
+          chatId,
+        },
+        201,
+      ),
+    )
+
+    await click(page, '.entry-communities')
+    const card = shown(page, '.community-card')
+    await card.waitFor({ timeout: 15_000 })
+    await expect(card.locator('.community-name').textContent()).resolves.toBe('糖尿病病友交流群')
+    await expect(card.locator('.community-tag').textContent()).resolves.toBe('糖尿病')
+    await expect(card.locator('.community-members').textContent()).resolves.toBe('1/200 人')
+    await expect(card.locator('.community-reason').textContent()).resolves.toBe(
+      '与您的健康标签「糖尿病」匹配',
+    )
+    await expect(card.locator('.community-joined').count()).resolves.toBe(0)
+    await shot(page, 'patient-22-communities')
+
+    // 加入: the personal join QR, a real PNG from the WeCom simulator
+    await click(page, '.community-join')
+    const qr = shown(page, '.join-qr-image img')
+    await qr.waitFor({ timeout: 15_000 })
+    await page.waitForFunction(
+      () =>
+        Array.from(document.querySelectorAll<HTMLImageElement>('.join-qr-image img')).some(
+          (i) => i.complete && i.naturalWidth > 0,
+        ),
+      undefined,
+      { timeout: 15_000 },
+    )
+    expect(await qr.getAttribute('src')).toMatch(/\/_sim\/wecom\/qr\.png\?config_id=/)
+    await expect(shown(page, '.join-qr-card').textContent()).resolves.toContain('扫一扫')
+    await shot(page, 'patient-23-join-qr')
+
+    // not joined yet: 刷新 says so
+    await click(page, '.join-refresh')
+    await shown(page, '.join-notice').waitFor({ timeout: 15_000 })
+    await shown(page, '.sim-scan-join').scrollIntoViewIfNeeded()
+    await shot(page, 'patient-23b-join-not-yet-sim')
+
+    // the dev button scans it as this browser's WeChat user; WeCom → bot → server; 已加入
+    await click(page, '.sim-scan-join')
+    await shown(page, '.join-done').waitFor({ timeout: 15_000 })
+    await expect(shown(page, '.join-joined-badge').textContent()).resolves.toBe('已加入')
+    await shot(page, 'patient-24-joined')
+
+    await click(page, '.join-back')
+    await shown(page, '.community-card .community-joined').waitFor({ timeout: 15_000 })
+    await expect(shown(page, '.community-card .community-members').textContent()).resolves.toBe('2/200 人')
+    await shot(page, 'patient-25-communities-joined')
+
+    // the server linked the member to the patient through the QR's ticket
+    const detail = CommunityDetail.parse(
+      await staff(admin, 'GET', `/api/v1/staff/communities/${community.id}`),
+    )
+    expect(detail.members?.find((m) => m.memberType === 'customer')).toMatchObject({
+      patientId: me.patient.id,
+      patientName: '陈建国',
+      via: 'ticket',
+    })
   })
 })
 

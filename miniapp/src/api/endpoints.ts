@@ -4,8 +4,10 @@ import type {
   ConsentsResponse,
   CreateProfileRequest,
   ExportResponse,
+  JoinQrResponse,
   LoginResponse,
   MeResponse,
+  MyCommunitiesResponse,
   PrivacyPolicy,
   ProfilesResponse,
   RefreshRequest,
@@ -74,6 +76,16 @@ export const api = {
     httpRequest<ExportResponse>({ method: 'GET', url: url('/api/v1/me/export'), auth: true }),
 
   eraseAccount: () => httpRequest<null>({ method: 'DELETE', url: url('/api/v1/me/account'), auth: true }),
+
+  myCommunities: () =>
+    httpRequest<MyCommunitiesResponse>({ method: 'GET', url: url('/api/v1/me/communities'), auth: true }),
+
+  communityJoinQr: (id: string) =>
+    httpRequest<JoinQrResponse>({
+      method: 'POST',
+      url: url(`/api/v1/me/communities/${encodeURIComponent(id)}/join-qr`),
+      auth: true,
+    }),
 }
 
 let clientConfigOnce: Promise<ClientConfig> | null = null

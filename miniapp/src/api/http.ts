@@ -72,7 +72,12 @@ export function toApiError(status: number, body: unknown): ApiError {
     return new ApiError(code, userMessageFor(code, message), status, message, requestId, details)
   }
   const code = `HTTP_${status}`
-  return new ApiError(code, userMessageFor(code), status)
+  // The local simulators' hooks answer `{ error: '…' }`: keep their words for the log and the demo.
+  const hookError =
+    typeof body === 'object' && body !== null && typeof (body as { error?: unknown }).error === 'string'
+      ? (body as { error: string }).error
+      : undefined
+  return new ApiError(code, userMessageFor(code), status, hookError)
 }
 
 function errMsgOf(e: unknown): string {

@@ -1,7 +1,7 @@
 import Taro from '@tarojs/taro'
 
 import { getClientConfig } from '../api/endpoints'
-import { httpRequest } from '../api/http'
+import { ApiError, httpRequest } from '../api/http'
 import { errMsgOf, PlatformError, type Platform } from './types'
 
 /** Storage key of the simulated WeChat user this browser logs in as. */
@@ -59,6 +59,58 @@ async function wechatSimulatorBase(): Promise<string> {
     throw new PlatformError('请在微信中打开小程序登录', `server mode is ${config.mode}: no WeChat simulator`)
   }
   return base.replace(/\/+$/, '')
+}
+
+/** The WeCom simulator's base URL, when the server's WeCom client talks to a local one; else null. */
+export async function wecomSimulatorBase(): Promise<string | null> {
+  const config = await getClientConfig()
+  const base = config.mode === 'simulated' ? config.simulators?.wecom : undefined
+  return base ? base.replace(/\/+$/, '') : null
+}
+
+/** The join way a simulator QR image URL names (`…/_sim/wecom/qr.png?config_id=…`), or null. */
+export function simConfigIdOf(qrCodeUrl: string): string | null {
+  const m = /[?&]config_id=([^&#]+)/.exec(qrCodeUrl)
+  if (!m) return null
+  try {
+    return decodeURIComponent(m[1]!)
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Demo only (h5 against the local simulators): what scanning a community's join QR in WeChat does —
+ * the WeCom simulator puts this browser's simulated WeChat user (same unionid as its login) into the
+ * group through the QR's join way (`POST {wecom}/_sim/wecom/groups/join`), and WeCom then tells the
+ * server. Already in the group counts as done.
+ */
+export async function simulateScanJoin(input: { qrCodeUrl: string; name: string }): Promise<void> {
+  const base = await wecomSimulatorBase()
+  if (!base) throw new PlatformError('当前环境未连接企业微信模拟器，请用微信扫码加入')
+  const configId = simConfigIdOf(input.qrCodeUrl)
+  if (!configId) throw new PlatformError('二维码不是模拟器生成的，无法模拟扫码', input.qrCodeUrl)
+  // The WeChat user this browser logs in as: the simulator answers its (deterministic) unionid.
+  const { users } = await httpRequest<{ users?: { user: string; unionid: string }[] }>({
+    method: 'GET',
+    url: `${await wechatSimulatorBase()}/_sim/wx/users`,
+  })
+  const unionid = users?.find((u) => u.user === getSimUser())?.unionid
+  try {
+    await httpRequest<unknown>({
+      method: 'POST',
+      url: `${base}/_sim/wecom/groups/join`,
+      data: { config_id: configId, name: input.name, ...(unionid ? { unionid } : {}) },
+    })
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 409 && /already in the group/.test(errorText(e))) return
+    throw new PlatformError(`模拟扫码入群失败：${errorText(e)}`, errMsgOf(e))
+  }
+}
+
+/** A simulator hook's own words (`{error}`), else the error's message. */
+function errorText(e: unknown): string {
+  return e instanceof ApiError ? (e.serverMessage ?? e.message) : errMsgOf(e)
 }
 
 const notAvailable = (call: string, what: string) =>

@@ -1,5 +1,5 @@
 // Plain-DOM stand-ins for the Taro components the pages use: View→div, Text→span, Button→button,
-// Input→input (its onInput receives `{ detail: { value } }` as in Taro).
+// Image→img (showMenuByLongpress as data-long-press), Input→input (its onInput receives `{ detail: { value } }` as in Taro).
 import type { ReactNode } from 'react'
 
 interface Common {
@@ -63,5 +63,26 @@ export const Input = ({
     placeholder={placeholder}
     maxLength={maxlength}
     onChange={(e) => onInput?.({ detail: { value: e.target.value } })}
+  />
+)
+
+export const Image = ({
+  className,
+  src,
+  showMenuByLongpress,
+  onError,
+}: {
+  className?: string
+  src: string
+  mode?: string
+  showMenuByLongpress?: boolean
+  onError?: () => void
+}) => (
+  <img
+    className={className}
+    src={src}
+    alt=""
+    data-long-press={showMenuByLongpress ? 'true' : undefined}
+    onError={onError}
   />
 )

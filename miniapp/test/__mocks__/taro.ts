@@ -11,6 +11,7 @@ const Taro = {
   reLaunch: jest.fn(() => Promise.resolve({ errMsg: 'reLaunch:ok' })),
   navigateTo: jest.fn(() => Promise.resolve({ errMsg: 'navigateTo:ok' })),
   redirectTo: jest.fn(() => Promise.resolve({ errMsg: 'redirectTo:ok' })),
+  navigateBack: jest.fn(() => Promise.resolve({ errMsg: 'navigateBack:ok' })),
   showToast: jest.fn(() => Promise.resolve({ errMsg: 'showToast:ok' })),
   // Confirms by default; a test answers 取消 with showModal.mockResolvedValueOnce({ confirm: false, ... }).
   showModal: jest.fn(() => Promise.resolve({ errMsg: 'showModal:ok', confirm: true, cancel: false })),
@@ -34,6 +35,8 @@ export function __resetTaro() {
   Taro.reLaunch.mockClear()
   Taro.navigateTo.mockClear()
   Taro.redirectTo.mockClear()
+  Taro.navigateBack.mockClear()
+  routerParams = {}
   Taro.showToast.mockClear()
   Taro.showModal.mockClear()
   Taro.setClipboardData.mockClear()
@@ -47,6 +50,15 @@ const runOnMount = (fn: () => void) => {
     fn()
   }, [])
 }
+
+let routerParams: Record<string, string> = {}
+
+/** Tests: the query of the page being rendered (what useRouter().params answers). */
+export function __setRouterParams(params: Record<string, string>) {
+  routerParams = params
+}
+
+export const useRouter = () => ({ params: routerParams, path: '' })
 
 export const useLoad = runOnMount
 export const useDidShow = runOnMount

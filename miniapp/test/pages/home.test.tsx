@@ -32,6 +32,7 @@ describe('home page', () => {
       ['.entry-family', '/pages/family/family'],
       ['.entry-settings', '/pages/settings/settings'],
       ['.entry-my-data', '/pkg-mine/my-data/my-data'],
+      ['.entry-communities', '/pkg-community/communities/communities'],
     ]
     for (const [selector, url] of expected) {
       fireEvent.click(container.querySelector(selector)!)

@@ -23,7 +23,13 @@ export const ClientConfig = z
   .object({
     mode: z.enum(['simulated', 'production']),
     hospitalName: z.string(),
-    simulators: z.object({ wechat: z.string().url() }).optional(),
+    simulators: z
+      .object({
+        wechat: z.string().url(),
+        /** The WeCom simulator, when the server's WeCom client talks to a local one (h5 demo hooks). */
+        wecom: z.string().url().optional(),
+      })
+      .optional(),
   })
   .openapi('ClientConfig')
 export type ClientConfig = z.infer<typeof ClientConfig>

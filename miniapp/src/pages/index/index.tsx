@@ -87,6 +87,17 @@ function Home({ me, go, onLogout }: { me: MeResponse; go: (url: PagePath) => voi
         </View>
       </View>
 
+      <View className="card community-entry entry-communities" onClick={() => go(PAGES.communities)}>
+        <View className="community-entry-icon">
+          <Text className="community-entry-icon-text">群</Text>
+        </View>
+        <View className="community-entry-text">
+          <Text className="community-entry-title">病友社群</Text>
+          <Text className="community-entry-desc">与同病种病友交流，护士在群内答疑</Text>
+        </View>
+        <Text className="community-entry-go">去看看 ›</Text>
+      </View>
+
       <View className="card entries-card">
         <Text className="card-title">我的服务</Text>
         <View className="entries">

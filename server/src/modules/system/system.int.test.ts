@@ -74,6 +74,8 @@ describe('system routes', () => {
     const cfg = ClientConfig.parse(r.body)
     expect(cfg.mode).toBe('simulated')
     expect(cfg.simulators?.wechat).toBe(h.sim.url)
+    // No WeCom configured here: no WeCom simulator to name (client-config.int.test.ts has one).
+    expect(cfg.simulators?.wecom).toBeUndefined()
   })
 
   it('GET /api/openapi.json documents exactly the routes the router mounts', async () => {

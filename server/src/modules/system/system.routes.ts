@@ -1,6 +1,6 @@
 import type Router from '@koa/router'
 import { AppError, apiRoutes, buildOpenApiDocument, systemRoutes, type ClientConfig } from '@careloop/shared'
-import type { Config } from '../../config'
+import { isLocal, type Config } from '../../config'
 import type { Connection } from '../../db/connection'
 import { pingDatabase } from '../../db/connection'
 import type { AccessGuard } from '../../http/auth'
@@ -35,7 +35,14 @@ export const mountSystemRoutes = (
     mode: deps.config.platformMode,
     hospitalName: deps.config.hospitalName,
     ...(deps.config.platformMode === 'simulated'
-      ? { simulators: { wechat: deps.config.wechat.apiBase } }
+      ? {
+          simulators: {
+            wechat: deps.config.wechat.apiBase,
+            ...(deps.config.wecom.corpId && isLocal(deps.config.wecom.apiBase)
+              ? { wecom: deps.config.wecom.apiBase }
+              : {}),
+          },
+        }
       : {}),
   }
   mount(router, systemRoutes.clientConfig, guard, () => clientConfig)
