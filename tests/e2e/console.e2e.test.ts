@@ -16,6 +16,8 @@ jest.setTimeout(30_000)
 const h = useStaffHarness()
 let browser: ReturnType<typeof launchBrowser>
 let admin: Page
+/** 张建国: the rules test records a diabetes diagnosis for him. */
+let zhangId = ''
 
 /** 王秀英's resident ID number (a valid GB 11643 sample) and how staff see it. */
 const WANG_ID = '11010519491231002X'
@@ -74,6 +76,19 @@ const waitForCount = async (loc: Locator, n: number, timeout = 10_000): Promise<
   }
 }
 
+/** Waits until the segment builder's live count settles on `text` (e.g. 3位, or — for an invalid expression). */
+const settledCount = (page: Page, text: string) =>
+  page.waitForFunction((t) => {
+    const el = document.querySelector('[data-testid="segment-count"]')
+    return el?.getAttribute('data-pending') === 'false' && el.textContent === t
+  }, text)
+
+/** Full-page screenshots from the top (the sticky header would otherwise sit mid-page). */
+const shotFromTop = async (page: Page, name: string): Promise<void> => {
+  await page.evaluate(() => window.scrollTo(0, 0))
+  await browser.screenshot(page, name)
+}
+
 beforeAll(async () => {
   if (!existsSync(`${DEFAULT_CONSOLE_DIR}/index.html`))
     throw new Error('the console is not built; run npm run build:console (npm test does)')
@@ -83,7 +98,7 @@ beforeAll(async () => {
     { name: '王秀英', gender: 'female', birthYear: 1956, hospitalPatientId: 'ZY20260001', idNumber: WANG_ID },
     '13812345678',
   )
-  await createPatient('console-zhang', {
+  zhangId = await createPatient('console-zhang', {
     name: '张建国',
     gender: 'male',
     birthYear: 1950,
@@ -125,7 +140,14 @@ describe('staff console', () => {
 
   it('admin sees every page, all patients with masked phones, and pages through them', async () => {
     await login(admin, 'admin')
-    expect(await navLabels(admin)).toEqual(['患者管理', '员工管理', '审计日志', '系统状态'])
+    expect(await navLabels(admin)).toEqual([
+      '患者管理',
+      '标签管理',
+      '人群分群',
+      '员工管理',
+      '审计日志',
+      '系统状态',
+    ])
     await expect(admin.getByTestId('current-staff').textContent()).resolves.toContain('系统管理员')
     await waitForCount(rows(admin), 3)
     const wang = rows(admin).filter({ hasText: '王秀英' })
@@ -213,7 +235,7 @@ describe('staff console', () => {
   it('the new nurse sees only her patient and no admin pages', async () => {
     const nurse = await browser.newPage()
     await login(nurse, NEW_NURSE.username, NEW_NURSE.password)
-    expect(await navLabels(nurse)).toEqual(['患者管理', '系统状态'])
+    expect(await navLabels(nurse)).toEqual(['患者管理', '标签管理', '系统状态'])
     await waitForCount(rows(nurse), 1)
     await expect(rows(nurse).first().textContent()).resolves.toContain('王秀英')
     await expect(rows(nurse).first().textContent()).resolves.toContain(`${NEW_NURSE.name}（我）`)
@@ -225,6 +247,13 @@ describe('staff console', () => {
     await browser.screenshot(nurse, 'console-08-patient-detail-nurse')
 
     await nurse.goto(`${h.url}/console/#/staff`)
+    await nurse.getByText('无权访问此页面').waitFor()
+    // tags: she may look and import, not write rules; segments are not hers
+    await nav(nurse, '标签管理')
+    expect(await nurse.locator('.tabs .tab').allTextContents()).toEqual(['分组与标签', '批量导入'])
+    await nurse.goto(`${h.url}/console/#/tags?tab=rules`)
+    await nurse.getByText('无权使用此功能').waitFor()
+    await nurse.goto(`${h.url}/console/#/segments`)
     await nurse.getByText('无权访问此页面').waitFor()
 
     // admin deactivates her: her next call answers 401 and the console returns to login
@@ -242,7 +271,7 @@ describe('staff console', () => {
   it('the head nurse assigns by nurse id (she may not list staff) and sees names unmasked', async () => {
     const head = await browser.newPage()
     await login(head, 'headnurse.wang')
-    expect(await navLabels(head)).toEqual(['患者管理', '系统状态'])
+    expect(await navLabels(head)).toEqual(['患者管理', '标签管理', '人群分群', '系统状态'])
     await waitForCount(rows(head), 3)
     await rows(head).filter({ hasText: '张建国' }).click()
     await head.getByTestId('patient-card').waitFor()
@@ -251,12 +280,14 @@ describe('staff console', () => {
     await head.getByRole('button', { name: '保存分配' }).click()
     await head.getByText('未找到该护士账号，或该账号不是在职护士').waitFor()
     await browser.screenshot(head, 'console-09-patient-detail-head-nurse')
+    await nav(head, '标签管理')
+    expect(await head.locator('.tabs .tab').allTextContents()).toEqual(['分组与标签', '自动规则', '批量导入'])
   })
 
   it('the marketer sees masked names, no hospital ids and no detail links', async () => {
     const marketer = await browser.newPage()
     await login(marketer, 'marketing.zhao')
-    expect(await navLabels(marketer)).toEqual(['患者管理', '系统状态'])
+    expect(await navLabels(marketer)).toEqual(['患者管理', '标签管理', '人群分群', '系统状态'])
     await waitForCount(rows(marketer), 3)
     const text = (await marketer.getByTestId('patients-table').textContent()) ?? ''
     expect(text).toContain('王*英')
@@ -269,6 +300,9 @@ describe('staff console', () => {
     await rows(marketer).first().click()
     expect(marketer.url()).not.toMatch(/#\/patients\//)
     await browser.screenshot(marketer, 'console-10-patients-marketer')
+    await nav(marketer, '标签管理')
+    expect(await marketer.locator('.tabs .tab').allTextContents()).toEqual(['分组与标签', '自动规则'])
+    await marketer.getByRole('button', { name: '+ 新建分组' }).waitFor()
   })
 
   it("admin's audit log shows the nurse's patient.list, filters and pages with 加载更多", async () => {
@@ -312,6 +346,221 @@ describe('staff console', () => {
     await admin.waitForFunction(() => document.querySelectorAll('[data-testid="audit-row"]').length > 50)
     const ids = await admin.getByTestId('audit-row').evaluateAll((rs) => rs.map((r) => r.dataset.id))
     expect(new Set(ids).size).toBe(ids.length)
+  })
+
+  it('admin creates a tag group and tags; the server rejects bad names inline', async () => {
+    await nav(admin, '标签管理')
+    await admin.getByText('还没有标签分组').waitFor()
+    await admin.getByRole('button', { name: '+ 新建分组' }).click()
+    await admin.locator('#group-name').fill('慢病')
+    await admin.locator('#group-kind').selectOption({ label: '疾病' })
+    await admin.getByRole('button', { name: '创建分组' }).click()
+    await admin.getByText('已创建分组“慢病”').waitFor()
+    const group = admin.getByTestId('tag-group').filter({ hasText: '慢病' })
+    await expect(group.locator('.kind-badge').textContent()).resolves.toBe('疾病')
+
+    const addTag = async (name: string, description = '') => {
+      await group.getByLabel('新标签名称').fill(name)
+      await group.getByLabel('说明（选填）').fill(description)
+      await group.getByRole('button', { name: '添加标签' }).click()
+    }
+    await addTag('2型糖尿病')
+    await group.getByText('名称不能以数字开头').waitFor()
+    await shotFromTop(admin, 'console-14-tag-name-error')
+    await addTag('糖尿病', '确诊 2 型糖尿病')
+    await admin.getByText('已创建标签“糖尿病”').waitFor()
+    await addTag('高血压')
+    await admin.getByText('已创建标签“高血压”').waitFor()
+    await waitForCount(group.getByTestId('tag-item'), 2)
+    await addTag('糖尿病')
+    await group.getByText('已存在名为“糖尿病”的标签（标签名在所有分组中唯一）').waitFor()
+    await group.getByLabel('新标签名称').fill('')
+    await shotFromTop(admin, 'console-15-tags')
+  })
+
+  it('admin tags 王秀英 with a reason, sees who, when and why, and removes a tag with a reason', async () => {
+    await nav(admin, '患者管理')
+    await rows(admin).filter({ hasText: '王秀英' }).click()
+    const card = admin.getByTestId('patient-tags')
+    await card.getByText('暂无标签').waitFor()
+    await card.getByRole('button', { name: '添加', exact: true }).click()
+    await card.getByText('请选择标签').last().waitFor()
+    await card.locator('#patient-tag-reason-error').waitFor()
+
+    const tag = async (name: string, reason: string) => {
+      await card.locator('#patient-tag').selectOption({ label: name })
+      await card.locator('#patient-tag-reason').fill(reason)
+      await card.getByRole('button', { name: '添加', exact: true }).click()
+      await card.getByText(`已添加标签“${name}”`).waitFor()
+    }
+    await tag('糖尿病', '门诊确诊 2 型糖尿病')
+    await tag('高血压', '血压 150/95 mmHg')
+    const row = card.locator('[data-testid="patient-tag-row"][data-tag="糖尿病"]')
+    const text = (await row.textContent()) ?? ''
+    for (const part of ['慢病', '手动', '门诊确诊 2 型糖尿病', '系统管理员']) expect(text).toContain(part)
+    expect(text).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/)
+
+    // removing needs a reason too
+    await card.locator('[data-testid="patient-tag-row"][data-tag="高血压"]').getByText('移除').click()
+    await card.getByRole('button', { name: '确认移除' }).click()
+    await card.getByText('请填写移除原因').waitFor()
+    await card.locator('#untag-reason').fill('复诊血压正常，排除诊断')
+    await card.getByRole('button', { name: '确认移除' }).click()
+    await card.getByText('已移除标签“高血压”').waitFor()
+    await waitForCount(card.getByTestId('patient-tag-row'), 1)
+    await shotFromTop(admin, 'console-16-patient-tags')
+
+    // the tags are the server's: a reload shows the same
+    await admin.reload()
+    await card.locator('[data-testid="patient-tag-row"][data-tag="糖尿病"]').waitFor()
+    await waitForCount(card.getByTestId('patient-tag-row'), 1)
+  })
+
+  it('the segment builder counts live, shows a masked sample, points at errors and saves', async () => {
+    await nav(admin, '人群分群')
+    const input = admin.locator('#segment-expression')
+    // chips insert at the cursor
+    await admin.getByTestId('segment-tag-chips').getByRole('button', { name: '糖尿病' }).click()
+    await admin.getByRole('button', { name: 'AND', exact: true }).click()
+    await admin.getByRole('button', { name: 'age>=60' }).click()
+    await expect(input.inputValue()).resolves.toBe('糖尿病 AND age>=60')
+    await settledCount(admin, '1位')
+    await expect(admin.getByTestId('segment-sample').textContent()).resolves.toContain('王*英')
+    await expect(admin.getByTestId('segment-sample').textContent()).resolves.not.toContain('王秀英')
+
+    // a wider expression: everyone aged 50 or more
+    await input.fill('age>=50')
+    await settledCount(admin, '3位')
+    await input.fill('糖尿病 AND age>=60')
+    await settledCount(admin, '1位')
+    await shotFromTop(admin, 'console-17-segments')
+
+    // a syntax error: the offending AND is underlined at its position
+    await input.fill('糖尿病 AND AND')
+    const error = admin.getByTestId('segment-error')
+    await error.waitFor()
+    await expect(error.getAttribute('data-position')).resolves.toBe('8')
+    await expect(error.getAttribute('data-length')).resolves.toBe('3')
+    await expect(error.textContent()).resolves.toContain('第 9 个字符')
+    await expect(admin.getByTestId('expr-mark').textContent()).resolves.toBe('AND')
+    await settledCount(admin, '—')
+    await shotFromTop(admin, 'console-18-segment-error')
+
+    // an unknown tag, after leading spaces (the server trims; the mark still sits on the name)
+    await input.fill('  不存在的标签 OR age>=60')
+    await admin.waitForFunction(
+      () => document.querySelector('[data-testid="segment-error"]')?.getAttribute('data-position') === '2',
+    )
+    await expect(error.textContent()).resolves.toContain('标签“不存在的标签”不存在')
+    await expect(admin.getByTestId('expr-mark').textContent()).resolves.toBe('不存在的标签')
+
+    // save, then load it back from the list
+    await input.fill('糖尿病 AND age>=60')
+    await error.waitFor({ state: 'detached' })
+    await admin.locator('#segment-name').fill('老年糖尿病')
+    await admin.getByRole('button', { name: '保存分群' }).click()
+    await admin.getByText('已保存分群“老年糖尿病”').waitFor()
+    await input.fill('')
+    await admin.getByTestId('saved-segment').filter({ hasText: '老年糖尿病' }).click()
+    await expect(input.inputValue()).resolves.toBe('糖尿病 AND age>=60')
+    await settledCount(admin, '1位')
+    await admin.locator('#segment-name').fill('老年糖尿病')
+    await admin.getByRole('button', { name: '保存分群' }).click()
+    await admin.getByText('已有同名分群，请换一个名称').waitFor()
+    await shotFromTop(admin, 'console-19-segment-saved')
+  })
+
+  it('admin builds an auto-tag rule with a live preview, saves, runs and disables it', async () => {
+    // a diabetes diagnosis for 张建国 (76), recorded as the HIS would
+    const { accessToken } = await h.staffLogin('admin')
+    const ev = await h.request('POST', `/api/v1/staff/patients/${zhangId}/events`, {
+      token: accessToken,
+      body: {
+        kind: 'diagnosis',
+        code: 'E11.9',
+        at: new Date(h.clock.now().getTime() - 86_400_000).toISOString(),
+      },
+    })
+    expect(ev.status).toBe(201)
+
+    await nav(admin, '标签管理')
+    await admin.locator('.tabs .tab', { hasText: '自动规则' }).click()
+    await admin.getByText('还没有自动打标签规则').waitFor()
+    await admin.getByRole('button', { name: '+ 新建规则' }).click()
+    const editor = admin.getByTestId('rule-editor')
+    await editor.locator('#rule-name').fill('老年糖尿病')
+    await editor.locator('#rule-tag').selectOption({ label: '糖尿病' })
+    // the first condition starts as "diagnosis code E11"; add age ≥ 60
+    await editor.getByRole('button', { name: '+ 添加条件' }).click()
+    await waitForCount(editor.getByTestId('rule-atom'), 2)
+    await admin.waitForFunction(() => {
+      const el = document.querySelector('[data-testid="rule-count"]')
+      return el?.getAttribute('data-pending') === 'false' && el.textContent === '1位'
+    })
+    const preview = editor.getByTestId('rule-preview')
+    await expect(preview.textContent()).resolves.toContain(
+      '同时满足：有诊断记录（编码以 E11 开头）；年龄 ≥ 60',
+    )
+    await expect(editor.getByTestId('rule-sample').textContent()).resolves.toContain('张*国')
+    await expect(editor.getByTestId('rule-sample').textContent()).resolves.toContain('E11.9')
+    await shotFromTop(admin, 'console-20-rule-editor')
+
+    // a bad number is caught on its input, and nothing is previewed
+    const days = editor.getByTestId('rule-atom').first().getByLabel('时间范围（天，选填）')
+    await days.fill('0')
+    await editor.getByText('请填写 1–3650 的整数天数').waitFor()
+    await expect(editor.getByTestId('rule-count').textContent()).resolves.toBe('—')
+    await days.fill('')
+
+    await editor.getByRole('button', { name: '创建规则' }).click()
+    await admin.getByText('已创建规则“老年糖尿病”', { exact: false }).waitFor()
+    const row = admin.locator('[data-testid="rule-row"][data-name="老年糖尿病"]')
+    await expect(row.textContent()).resolves.toContain('启用')
+    await row.getByRole('button', { name: '立即执行' }).click()
+    await admin.getByText('规则“老年糖尿病”已执行：当前符合 1 位患者，新增 1 个标签，移除 0 个标签').waitFor()
+    await shotFromTop(admin, 'console-21-rules')
+
+    // the tag shows on 张建国 with source 规则 and the reason naming the diagnosis
+    const tags = await h.request('GET', `/api/v1/staff/patients/${zhangId}/tags`, { token: accessToken })
+    expect(JSON.stringify(tags.body)).toContain('E11.9')
+
+    await row.getByRole('button', { name: '停用' }).click()
+    await admin.getByText('已停用规则“老年糖尿病”', { exact: false }).waitFor()
+    await expect(row.locator('.state').textContent()).resolves.toBe('停用')
+  })
+
+  it('admin imports tags from a CSV file: dry run with a per-line report, then applies', async () => {
+    await admin.locator('.tabs .tab', { hasText: '批量导入' }).click()
+    const form = admin.getByTestId('tag-import')
+    const csv = '患者,标签,操作\nZY20260003,高血压,添加\nZY20269999,高血压,\nZY20260001,不存在的标签,添加\n'
+    await form.locator('#import-file').setInputFiles({
+      name: '慢病名单.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`\ufeff${csv}`, 'utf8'),
+    })
+    await form.getByText('已读取文件 慢病名单.csv', { exact: false }).waitFor()
+    await expect(form.locator('#import-csv').inputValue()).resolves.toContain('ZY20260003,高血压,添加')
+    await expect(form.getByRole('button', { name: '确认导入' }).isDisabled()).resolves.toBe(true)
+
+    await form.getByRole('button', { name: '预检（不修改数据）' }).click()
+    await form.getByText('请填写导入原因', { exact: false }).waitFor()
+    await form.locator('#import-reason').fill('11 月慢病门诊名单')
+    await form.getByRole('button', { name: '预检（不修改数据）' }).click()
+    const report = admin.getByTestId('import-report')
+    await admin.locator('[data-testid="import-report"][data-dry-run="true"]').waitFor()
+    const statuses = await report
+      .getByTestId('import-row')
+      .evaluateAll((rs) => rs.map((r) => (r as HTMLElement).dataset.status))
+    expect(statuses).toEqual(['added', 'error', 'error'])
+    await expect(report.textContent()).resolves.toContain('将添加')
+    await expect(report.textContent()).resolves.toContain('未知标签「不存在的标签」')
+    await shotFromTop(admin, 'console-22-import-dry-run')
+
+    await form.getByRole('button', { name: '确认导入' }).click()
+    await admin.locator('[data-testid="import-report"][data-dry-run="false"]').waitFor()
+    await expect(report.getByTestId('import-row').first().textContent()).resolves.toContain('已添加')
+    await admin.getByText('导入完成：添加 1 个、移除 0 个标签', { exact: false }).waitFor()
+    await shotFromTop(admin, 'console-23-import-done')
   })
 
   it('the status page keeps the live health cards, and 退出 returns to login', async () => {

@@ -7,8 +7,10 @@ import { AuditPage } from './pages/AuditPage'
 import { LoginPage } from './pages/LoginPage'
 import { PatientDetailPage } from './pages/PatientDetailPage'
 import { PatientsPage } from './pages/PatientsPage'
+import { SegmentsPage } from './pages/SegmentsPage'
 import { StaffPage } from './pages/StaffPage'
 import { StatusPage } from './pages/StatusPage'
+import { TagsPage } from './pages/TagsPage'
 import { canOpen, navigate, useRoute, type PageName, type Route } from './router'
 import { clearSession, loadSession, saveSession, SessionContext, type Session } from './session'
 
@@ -20,6 +22,10 @@ const Page = ({ route }: { route: Route }) => {
       return <PatientsPage q={route.q} page={route.page} />
     case 'patient':
       return <PatientDetailPage id={route.id} />
+    case 'tags':
+      return <TagsPage tab={route.tab} />
+    case 'segments':
+      return <SegmentsPage />
     case 'staff':
       return <StaffPage />
     case 'audit':

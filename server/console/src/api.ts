@@ -1,11 +1,18 @@
 import {
+  apiRoutes,
   ClientConfig,
   ErrorBody,
   Health,
   Readiness,
-  staffRoutes,
   type ApiRoute,
+  type AssignTagRequest,
   type CreateStaffRequest,
+  type CreateTagGroupRequest,
+  type CreateTagRequest,
+  type CreateTagRuleRequest,
+  type TagImportRequest,
+  type TagRulePreviewRequest,
+  type UpdateTagRuleRequest,
   type StaffLoginRequest,
   type UpdateStaffRequest,
   type z,
@@ -67,17 +74,23 @@ export class ApiError extends Error {
     this.name = 'ApiError'
   }
 
-  /** `VALIDATION_FAILED` details as field → message (`{ path, message }[]` on the wire). */
-  fieldErrors(): Record<string, string> {
-    const out: Record<string, string> = {}
+  /** `VALIDATION_FAILED` details with their full paths (`condition.all.1.value`). */
+  issues(): { path: string; message: string }[] {
+    const out: { path: string; message: string }[] = []
     if (this.code !== 'VALIDATION_FAILED' || !Array.isArray(this.details)) return out
     for (const d of this.details as unknown[]) {
       if (d && typeof d === 'object' && 'path' in d && 'message' in d) {
         const { path, message } = d as { path: unknown; message: unknown }
-        if (typeof path === 'string' && typeof message === 'string')
-          out[path.split('.')[0] ?? path] ??= message
+        if (typeof path === 'string' && typeof message === 'string') out.push({ path, message })
       }
     }
+    return out
+  }
+
+  /** `VALIDATION_FAILED` details as field → message (`{ path, message }[]` on the wire). */
+  fieldErrors(): Record<string, string> {
+    const out: Record<string, string> = {}
+    for (const { path, message } of this.issues()) out[path.split('.')[0] ?? path] ??= message
     return out
   }
 
@@ -104,6 +117,8 @@ interface CallOptions {
   params?: Record<string, string>
   query?: Query
   body?: unknown
+  /** Aborting it (a newer request replaced this one) rejects with code ABORTED. */
+  signal?: AbortSignal
 }
 
 /** Calls one route of the shared catalogue and parses the answer with the route's own response schema. */
@@ -129,11 +144,14 @@ const call = async <T>(
       headers,
       body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
       cache: 'no-store',
+      signal: opts.signal,
     })
   } catch {
+    if (opts.signal?.aborted) throw new ApiError(0, 'ABORTED', '请求已取消')
     throw new ApiError(0, 'NETWORK', '无法连接服务器，请检查网络后重试')
   }
   const body: unknown = await res.json().catch(() => null)
+  if (opts.signal?.aborted) throw new ApiError(0, 'ABORTED', '请求已取消')
   if (!res.ok) {
     const err = ErrorBody.safeParse(body)
     const e = err.success
@@ -147,7 +165,7 @@ const call = async <T>(
   return parsed.data
 }
 
-const r = staffRoutes
+const r = apiRoutes
 
 /** The typed console client: one function per staff route of the shared contract. */
 export const api = {
@@ -160,6 +178,26 @@ export const api = {
   getPatient: (id: string) => call(r.getPatient, { params: { id } }),
   assignNurse: (id: string, nurseId: string | null) =>
     call(r.assignNurse, { params: { id }, body: { nurseId } }),
+  listTagGroups: () => call(r.listTagGroups),
+  createTagGroup: (body: z.input<typeof CreateTagGroupRequest>) => call(r.createTagGroup, { body }),
+  createTag: (groupId: string, body: z.input<typeof CreateTagRequest>) =>
+    call(r.createTag, { params: { id: groupId }, body }),
+  patientTags: (id: string) => call(r.patientTags, { params: { id } }),
+  assignTag: (id: string, body: AssignTagRequest) => call(r.assignTag, { params: { id }, body }),
+  unassignTag: (id: string, tagId: string, reason: string) =>
+    call(r.unassignTag, { params: { id, tagId }, query: { reason } }),
+  previewSegment: (expression: string, signal?: AbortSignal) =>
+    call(r.previewSegment, { body: { expression }, signal }),
+  listSegments: () => call(r.listSegments),
+  listTagRules: () => call(r.listTagRules),
+  createTagRule: (body: CreateTagRuleRequest) => call(r.createTagRule, { body }),
+  updateTagRule: (id: string, body: UpdateTagRuleRequest) => call(r.updateTagRule, { params: { id }, body }),
+  deleteTagRule: (id: string) => call(r.deleteTagRule, { params: { id } }),
+  runTagRule: (id: string) => call(r.runTagRule, { params: { id } }),
+  previewTagRule: (body: TagRulePreviewRequest, signal?: AbortSignal) =>
+    call(r.previewTagRule, { body, signal }),
+  importTags: (body: TagImportRequest) => call(r.importTags, { body }),
+  saveSegment: (name: string, expression: string) => call(r.saveSegment, { body: { name, expression } }),
   listAudit: (query: { patientId?: string; action?: string; before?: string; limit: number }) =>
     call(r.listAudit, { query }),
   clientConfig: async (): Promise<ClientConfig | null> => {
@@ -191,6 +229,14 @@ export const errorText = (e: unknown): string => {
       return '未找到该患者，或该患者不在您的管理范围内'
     case 'STAFF_NOT_FOUND':
       return '未找到该员工账号'
+    case 'TAG_GROUP_NOT_FOUND':
+      return '未找到该标签分组，请刷新页面后重试'
+    case 'TAG_NOT_FOUND':
+      return '未找到该标签，可能已被删除，请刷新页面后重试'
+    case 'TAG_RULE_NOT_FOUND':
+      return '未找到该规则，可能已被删除，请刷新页面后重试'
+    case 'PAYLOAD_TOO_LARGE':
+      return '提交的内容过大，请拆分后重试'
     case 'VALIDATION_FAILED':
       return '提交的内容有误，请检查标红的字段'
     case 'NOT_READY':

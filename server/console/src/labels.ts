@@ -1,4 +1,11 @@
-import type { ConsentPurpose, Relation, StaffRole } from '@careloop/shared'
+import type {
+  ConsentPurpose,
+  PatientTag,
+  Relation,
+  StaffRole,
+  TagGroup,
+  TagRuleCompareOp,
+} from '@careloop/shared'
 
 export const ROLE_LABEL: Record<StaffRole, string> = {
   nurse: '护士',
@@ -43,6 +50,44 @@ export const ACTION_LABEL: Record<string, string> = {
   'staff.locked': '员工账号锁定',
   'staff.create': '创建员工',
   'staff.update': '修改员工',
+  'tag.group_create': '创建标签分组',
+  'tag.create': '创建标签',
+  'patient.read_tags': '查看患者标签',
+  'patient.tag': '给患者打标签',
+  'patient.untag': '移除患者标签',
+  'segment.preview': '预览分群',
+  'segment.save': '保存分群',
+  'tag_rule.create': '创建标签规则',
+  'tag_rule.update': '修改标签规则',
+  'tag_rule.delete': '删除标签规则',
+  'tag_rule.run': '执行标签规则',
+  'tag_rule.preview': '预览标签规则',
+  'tag_rule.nightly': '每晚执行标签规则',
+  'tag.import': '批量导入标签',
 }
 
 export const actionLabel = (a: string): string => ACTION_LABEL[a] ?? a
+
+export const TAG_KIND_LABEL: Record<TagGroup['kind'], string> = {
+  disease: '疾病',
+  stage: '病程阶段',
+  value: '患者价值',
+  behaviour: '行为偏好',
+  other: '其他',
+}
+
+export const TAG_SOURCE_LABEL: Record<PatientTag['source'], string> = {
+  manual: '手动',
+  rule: '规则',
+  wecom: '企业微信',
+  import: '导入',
+}
+
+export const COMPARE_LABEL: Record<TagRuleCompareOp, string> = {
+  '>=': '≥ 大于等于',
+  '>': '> 大于',
+  '=': '= 等于',
+  '!=': '≠ 不等于',
+  '<': '< 小于',
+  '<=': '≤ 小于等于',
+}

@@ -2,6 +2,7 @@ import './app.css'
 import './styles/components.css'
 import './styles/feedback.css'
 import './styles/pages.css'
+import './styles/tagging.css'
 import { createRoot } from 'react-dom/client'
 import { App } from './App'
 

@@ -1,4 +1,4 @@
-import type { StaffRole } from '@careloop/shared'
+import { apiRoutes, type ApiRouteId, type StaffRole } from '@careloop/shared'
 import { useEffect, useState } from 'react'
 
 /** The console's pages, parsed from the location hash (#/patients?q=王&page=2). */
@@ -6,12 +6,18 @@ export type Route =
   | { name: 'login'; next: string | null }
   | { name: 'patients'; q: string; page: number }
   | { name: 'patient'; id: string }
+  | { name: 'tags'; tab: TagsTab }
+  | { name: 'segments' }
   | { name: 'staff' }
   | { name: 'audit' }
   | { name: 'status' }
   | { name: 'notFound' }
 
 export type PageName = Exclude<Route['name'], 'login' | 'notFound'>
+
+/** The tabs of 标签管理: groups and tags, auto-tag rules, CSV import. */
+export const TAGS_TABS = ['groups', 'rules', 'import'] as const
+export type TagsTab = (typeof TAGS_TABS)[number]
 
 export const parseHash = (hash: string): Route => {
   const raw = hash.replace(/^#/, '') || '/'
@@ -32,6 +38,12 @@ export const parseHash = (hash: string): Route => {
         page: Number.isInteger(page) && page > 0 ? page : 1,
       }
     }
+    case 'tags': {
+      const tab = TAGS_TABS.find((t) => t === query.get('tab')) ?? 'groups'
+      return { name: 'tags', tab }
+    }
+    case 'segments':
+      return { name: 'segments' }
     case 'staff':
       return { name: 'staff' }
     case 'audit':
@@ -66,10 +78,20 @@ export const patientsPath = (q: string, page: number): string => {
   return s ? `/patients?${s}` : '/patients'
 }
 
+export const tagsPath = (tab: TagsTab): string => (tab === 'groups' ? '/tags' : `/tags?tab=${tab}`)
+
+/** Whether the shared route catalogue lets `role` call the route (the server's role × route matrix). */
+export const mayCall = (role: StaffRole, route: ApiRouteId): boolean =>
+  apiRoutes[route].roles?.includes(role) ?? false
+
+const rolesOf = (route: ApiRouteId): readonly StaffRole[] => apiRoutes[route].roles ?? []
+
 /** Which console pages each role may open; mirrors the server's role × route matrix. */
 export const PAGE_ROLES: Record<PageName, readonly StaffRole[]> = {
   patients: ['nurse', 'head_nurse', 'marketer', 'admin'],
   patient: ['nurse', 'head_nurse', 'admin'],
+  tags: rolesOf('listTagGroups'),
+  segments: rolesOf('previewSegment'),
   staff: ['admin'],
   audit: ['admin'],
   status: ['nurse', 'head_nurse', 'marketer', 'admin'],

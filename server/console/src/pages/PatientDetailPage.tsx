@@ -2,15 +2,20 @@ import { CONSENT_PURPOSES } from '@careloop/shared'
 import { api, errorText } from '../api'
 import { AssignNurse } from '../components/AssignNurse'
 import { Banner, EmptyState, Loading } from '../components/Feedback'
+import { PatientTags } from '../components/PatientTags'
 import { dash, formatDate } from '../format'
 import { CONSENT_LABEL, GENDER_LABEL, RELATION_LABEL } from '../labels'
+import { mayCall } from '../router'
 import { useSession } from '../session'
 import { useStaffDirectory } from '../staffDirectory'
 import { useLoad } from '../useLoad'
 
 const MONO_FACTS = new Set(['手机', '住院号', '身份证号', '患者 ID'])
 
-/** 患者详情 (clinical roles): the row fields, consent state, the server's sections, nurse assignment. */
+/**
+ * 患者详情 (clinical roles): the row fields, consent state, tags with their reasons, nurse assignment,
+ * the server's sections.
+ */
 export const PatientDetailPage = ({ id }: { id: string }) => {
   const { session } = useSession()
   const role = session.staff.role
@@ -90,6 +95,8 @@ export const PatientDetailPage = ({ id }: { id: string }) => {
         </div>
       </section>
 
+      {mayCall(role, 'patientTags') ? <PatientTags patientId={p.id} /> : null}
+
       {role === 'head_nurse' || role === 'admin' ? (
         <AssignNurse
           patientId={p.id}
@@ -103,7 +110,7 @@ export const PatientDetailPage = ({ id }: { id: string }) => {
         <section className="panel">
           <EmptyState
             title="暂无更多档案信息"
-            hint="标签、随访计划、问卷、体征、积分与社群等信息将在后续版本中显示。"
+            hint="随访计划、问卷、体征、积分与社群等信息将在后续版本中显示。"
           />
         </section>
       ) : (
