@@ -35,8 +35,11 @@ import { createSegmentService } from './modules/segments/segment.service'
 import { createTagRepo } from './modules/tags/tag.repo'
 import { mountTagRoutes } from './modules/tags/tag.routes'
 import { createTagService } from './modules/tags/tag.service'
+import { mountTagAutomation } from './modules/tag-rules/tag-rules.module'
 import { createPiiCrypto } from './privacy/pii-crypto'
 import { WecomClient } from './platform/wecom/wecom-client'
+import { createWecomModule, createWecomPatientEraser } from './modules/wecom/wecom.module'
+import { createCommunitiesModule, createCommunityPatientEraser } from './modules/communities/community.module'
 
 export interface AppDeps {
   config: Config
@@ -86,6 +89,7 @@ export const createApp = (deps: AppDeps): Koa<AppState> => {
     pii,
     phones: deps.wechat,
     clock,
+    erasers: [createWecomPatientEraser(db), createCommunityPatientEraser(db)],
   })
   const consent = createConsentService({ consents, patients, audit, clock })
   const auth = createAuthService({
@@ -103,7 +107,8 @@ export const createApp = (deps: AppDeps): Koa<AppState> => {
   const { corpId, agentSecret, apiBase } = config.wecom
   /** The one WeCom server-API client (token cache shared); undefined when WeCom is not configured. */
   const wecom =
-    deps.wecom ?? (corpId && agentSecret ? new WecomClient({ corpId, agentSecret, apiBase, clock }) : undefined)
+    deps.wecom ??
+    (corpId && agentSecret ? new WecomClient({ corpId, agentSecret, apiBase, clock }) : undefined)
   const staffModule = createStaffModule({ config, clock, db, pii, audit, wecom })
   const guard: AccessGuard = {
     verify: (t) => tokens.verifyAccessToken(t),
@@ -142,17 +147,46 @@ export const createApp = (deps: AppDeps): Koa<AppState> => {
       timeZone: config.timezone,
     }),
   )
-  mountTagRoutes(
-    router,
-    guard,
-    createTagService({
-      tags: tagRepo,
-      patients: createPatientStaffRepo(db),
-      staff: createStaffRepo(db),
-      audit,
-      clock,
-    }),
-  )
+  const tagService = createTagService({
+    tags: tagRepo,
+    patients: createPatientStaffRepo(db),
+    staff: createStaffRepo(db),
+    audit,
+    clock,
+  })
+  mountTagRoutes(router, guard, tagService)
+  mountTagAutomation(router, guard, {
+    db,
+    tags: tagRepo,
+    audit,
+    pii,
+    clock,
+    timeZone: config.timezone,
+    logger: deps.logger,
+  })
+  // Disease-group communities (F10–F13): staff, patient and bot routes; the WeCom chat-event sink.
+  const communities = createCommunitiesModule({
+    config,
+    clock,
+    db,
+    logger: deps.logger,
+    wecom,
+    audit,
+    tagging: tagService,
+    pii,
+  })
+  communities.mount(router, guard)
+  // WeCom customer contact (F4, F9, F14): events the bot forwards, welcome messages, corp-tag sync.
+  // The communities module passes its ChatEventSink & StateResolver (& ContactEventSink) as `communities`.
+  createWecomModule({
+    config,
+    clock,
+    db,
+    logger: deps.logger,
+    wecom,
+    tags: tagRepo,
+    communities: communities.sync,
+  }).mount(router, guard)
 
   const app = new Koa<AppState>({ proxy: config.env === 'production' })
   app.use(requestContext(deps.logger))

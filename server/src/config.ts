@@ -145,7 +145,9 @@ export class ConfigError extends Error {
   }
 }
 
-const isLocal = (url: string): boolean => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname)
+/** True for a loopback URL (a local simulator). */
+export const isLocal = (url: string): boolean =>
+  ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname)
 
 /** Parses a configuration from an environment map. Pure: throws ConfigError listing every problem. */
 export const parseConfig = (env: Record<string, string | undefined>): Config => {

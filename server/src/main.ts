@@ -9,8 +9,13 @@ import { startScheduler, type Scheduler } from './jobs/scheduler'
 import { createLogger } from './logger'
 import { expiredSessionsJob } from './modules/auth/auth.jobs'
 import { createSessionRepo } from './modules/auth/session.repo'
+import { tagRulesNightlyJob } from './modules/tag-rules/tag-rule.jobs'
+import { createTagRepo } from './modules/tags/tag.repo'
 import { ensureBootstrapAdmin } from './modules/staff/staff-bootstrap.service'
 import { WechatClient } from './platform/wechat/wechat-client'
+import { WecomClient } from './platform/wecom/wecom-client'
+import { wecomTagSyncRetryJob } from './modules/wecom/wecom.jobs'
+import { createCommunitiesModule } from './modules/communities/community.module'
 
 /**
  * Entry point: API and worker in one process by default (`--api-only` / `--worker-only` run one
@@ -38,7 +43,10 @@ const main = async (): Promise<void> => {
   const db = await openConnection(config.mongodbUri ?? `${engine!.uri.replace(/\/$/, '')}/careloop`)
   const clock = systemClock
   const wechat = new WechatClient({ ...config.wechat, clock })
-  const app = createApp({ config, logger, clock, db, wechat })
+  const { corpId, agentSecret, apiBase } = config.wecom
+  // One WeCom client (one token cache) for the API and the worker's jobs.
+  const wecom = corpId && agentSecret ? new WecomClient({ corpId, agentSecret, apiBase, clock }) : undefined
+  const app = createApp({ config, logger, clock, db, wechat, wecom })
   await syncIndexes(db)
   const bootstrap = await ensureBootstrapAdmin({ db, config, clock })
   if (bootstrap === 'created') logger.warn('created the bootstrap admin account "admin"; change its password')
@@ -60,10 +68,15 @@ const main = async (): Promise<void> => {
   }
   let scheduler: Scheduler | undefined
   if (runWorker) {
-    scheduler = startScheduler([expiredSessionsJob({ sessions: createSessionRepo(db), clock, logger })], {
-      timezone: config.timezone,
-      logger,
-    })
+    scheduler = startScheduler(
+      [
+        expiredSessionsJob({ sessions: createSessionRepo(db), clock, logger }),
+        tagRulesNightlyJob({ db, tags: createTagRepo(db), clock, timeZone: config.timezone, logger }),
+        ...createCommunitiesModule({ config, clock, db, logger, wecom }).jobs(),
+        wecomTagSyncRetryJob({ db, wecom, clock, logger }),
+      ],
+      { timezone: config.timezone, logger },
+    )
     logger.info('worker started')
   }
 

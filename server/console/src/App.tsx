@@ -4,6 +4,8 @@ import { api, setUnauthorizedHandler } from './api'
 import { EmptyState } from './components/Feedback'
 import { Layout } from './components/Layout'
 import { AuditPage } from './pages/AuditPage'
+import { CommunitiesPage } from './pages/CommunitiesPage'
+import { CommunityDetailPage } from './pages/CommunityDetailPage'
 import { LoginPage } from './pages/LoginPage'
 import { PatientDetailPage } from './pages/PatientDetailPage'
 import { PatientsPage } from './pages/PatientsPage'
@@ -26,6 +28,10 @@ const Page = ({ route }: { route: Route }) => {
       return <TagsPage tab={route.tab} />
     case 'segments':
       return <SegmentsPage />
+    case 'communities':
+      return <CommunitiesPage />
+    case 'community':
+      return <CommunityDetailPage id={route.id} />
     case 'staff':
       return <StaffPage />
     case 'audit':

@@ -10,6 +10,10 @@ import {
   type CreateTagGroupRequest,
   type CreateTagRequest,
   type CreateTagRuleRequest,
+  type CreateCommunityRequest,
+  type CreateGroupSopRequest,
+  type RecordPatientEventRequest,
+  type UpdateCommunityRequest,
   type TagImportRequest,
   type TagRulePreviewRequest,
   type UpdateTagRuleRequest,
@@ -198,6 +202,20 @@ export const api = {
     call(r.previewTagRule, { body, signal }),
   importTags: (body: TagImportRequest) => call(r.importTags, { body }),
   saveSegment: (name: string, expression: string) => call(r.saveSegment, { body: { name, expression } }),
+  listCommunities: () => call(r.listCommunities),
+  getCommunity: (id: string) => call(r.getCommunity, { params: { id } }),
+  createCommunity: (body: z.input<typeof CreateCommunityRequest>) => call(r.createCommunity, { body }),
+  updateCommunity: (id: string, body: z.input<typeof UpdateCommunityRequest>) =>
+    call(r.updateCommunity, { params: { id }, body }),
+  listWecomGroups: (ownerNurseId: string) => call(r.listWecomGroups, { query: { ownerNurseId } }),
+  listGroupSop: (id: string) => call(r.listGroupSop, { params: { id } }),
+  createGroupSop: (id: string, body: z.input<typeof CreateGroupSopRequest>) =>
+    call(r.createGroupSop, { params: { id }, body }),
+  cancelGroupSop: (id: string, itemId: string) => call(r.cancelGroupSop, { params: { id, itemId } }),
+  pendingGroupSends: () => call(r.pendingGroupSends),
+  listPatientEvents: (id: string) => call(r.listPatientEvents, { params: { id } }),
+  recordPatientEvent: (id: string, body: z.input<typeof RecordPatientEventRequest>) =>
+    call(r.recordPatientEvent, { params: { id }, body }),
   listAudit: (query: { patientId?: string; action?: string; before?: string; limit: number }) =>
     call(r.listAudit, { query }),
   clientConfig: async (): Promise<ClientConfig | null> => {

@@ -8,6 +8,8 @@ export type Route =
   | { name: 'patient'; id: string }
   | { name: 'tags'; tab: TagsTab }
   | { name: 'segments' }
+  | { name: 'communities' }
+  | { name: 'community'; id: string }
   | { name: 'staff' }
   | { name: 'audit' }
   | { name: 'status' }
@@ -44,6 +46,10 @@ export const parseHash = (hash: string): Route => {
     }
     case 'segments':
       return { name: 'segments' }
+    case 'communities':
+      return parts[1]
+        ? { name: 'community', id: decodeURIComponent(parts[1]) }
+        : { name: 'communities' }
     case 'staff':
       return { name: 'staff' }
     case 'audit':
@@ -92,6 +98,8 @@ export const PAGE_ROLES: Record<PageName, readonly StaffRole[]> = {
   patient: ['nurse', 'head_nurse', 'admin'],
   tags: rolesOf('listTagGroups'),
   segments: rolesOf('previewSegment'),
+  communities: rolesOf('listCommunities'),
+  community: rolesOf('getCommunity'),
   staff: ['admin'],
   audit: ['admin'],
   status: ['nurse', 'head_nurse', 'marketer', 'admin'],

@@ -3,7 +3,11 @@ import { patientRoutes } from './patient'
 import { staffRoutes } from './staff'
 import { segmentRoutes } from './segments'
 import { tagRoutes } from './tags'
+import { tagRuleRoutes } from './tag-rules'
+import { patientEventRoutes } from './patient-events'
+import { tagImportRoutes } from './tag-import'
 import { wecomRoutes } from './wecom'
+import { communityRoutes } from './communities'
 import type { ApiRoute } from './route'
 import { systemRoutes } from './system'
 
@@ -14,7 +18,11 @@ export const apiRoutes = {
   ...patientRoutes,
   ...staffRoutes,
   ...tagRoutes,
+  ...tagRuleRoutes,
+  ...patientEventRoutes,
+  ...tagImportRoutes,
   ...segmentRoutes,
   ...wecomRoutes,
+  ...communityRoutes,
 } satisfies Record<string, ApiRoute>
 export type ApiRouteId = keyof typeof apiRoutes

@@ -60,6 +60,6 @@ export const wecomRoutes = {
     auth: 'service',
     body: WecomEventInput,
     response: WecomEventResult,
-    errors: ['VALIDATION_FAILED', 'AUTH_TOKEN_INVALID'],
+    errors: ['VALIDATION_FAILED', 'AUTH_TOKEN_INVALID', 'UPSTREAM_UNAVAILABLE'],
   }),
 }

@@ -229,6 +229,13 @@ export abstract class SimServer {
       res.end()
       return
     }
+    if (Buffer.isBuffer(out.body)) {
+      // binary bodies (a hook's PNG) go out as they are
+      headers['content-type'] ??= 'application/octet-stream'
+      res.writeHead(status, headers)
+      res.end(out.body)
+      return
+    }
     const text = typeof out.body === 'string' ? out.body : JSON.stringify(out.body)
     headers['content-type'] ??=
       typeof out.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8'

@@ -11,6 +11,9 @@ const ICONS: Record<string, ReactNode> = {
     <path d="M3 12.2V4a1 1 0 0 1 1-1h8.2a1 1 0 0 1 .7.3l8 8a1 1 0 0 1 0 1.4l-8.2 8.2a1 1 0 0 1-1.4 0l-8-8a1 1 0 0 1-.3-.7ZM8 8.5h.01" />
   ),
   segments: <path d="M3 4h18l-7 8.5V19l-4 2v-8.5L3 4Z" />,
+  communities: (
+    <path d="M4 5h11a1 1 0 0 1 1 1v7a1 1 0 0 1-1 1H9l-4 3v-3H4a1 1 0 0 1-1-1V6a1 1 0 0 1 1-1ZM19 9h1a1 1 0 0 1 1 1v7a1 1 0 0 1-1 1h-1v3l-4-3h-4" />
+  ),
   staff: <path d="M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8Zm-8 9c0-3.9 3.6-7 8-7s8 3.1 8 7M19 3v4M17 5h4" />,
   audit: <path d="M6 3h9l4 4v14H6zM14 3v5h5M9 12h7M9 16h7" />,
   status: <path d="M3 12h4l3-8 4 16 3-8h4" />,
@@ -28,6 +31,7 @@ const NAV: { page: PageName; label: string; path: string; icon: string }[] = [
   { page: 'patients', label: '患者管理', path: '#/patients', icon: 'patients' },
   { page: 'tags', label: '标签管理', path: '#/tags', icon: 'tags' },
   { page: 'segments', label: '人群分群', path: '#/segments', icon: 'segments' },
+  { page: 'communities', label: '病友社群', path: '#/communities', icon: 'communities' },
   { page: 'staff', label: '员工管理', path: '#/staff', icon: 'staff' },
   { page: 'audit', label: '审计日志', path: '#/audit', icon: 'audit' },
   { page: 'status', label: '系统状态', path: '#/status', icon: 'status' },
@@ -57,7 +61,7 @@ export const Layout = ({
 }) => {
   const { session, logout } = useSession()
   const { staff } = session
-  const current = active === 'patient' ? 'patients' : active
+  const current = active === 'patient' ? 'patients' : active === 'community' ? 'communities' : active
   return (
     <div className="shell">
       <header className="topbar">

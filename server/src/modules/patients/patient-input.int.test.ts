@@ -83,6 +83,13 @@ const cases: {
     field: 'policyVersion',
     auth: true,
   },
+  {
+    route: 'communityJoinQr',
+    method: 'POST',
+    path: '/api/v1/me/communities/not-an-id/join-qr',
+    field: 'communityId',
+    auth: true,
+  },
 ]
 
 it('covers every patient-side route that takes input', () => {

@@ -37,6 +37,12 @@ export const toAccount = (a: AccountRow, active: PatientRow, pii?: PiiCrypto): A
   }
 }
 
+/** Erases a profile's data held by another module (WeCom identities …); idempotent. */
+export interface PatientDataEraser {
+  /** `unionid`: the account's, when `profileId` is the account's own profile. */
+  eraseProfile(profileId: string, o: { unionid: string | null; at: Date }): Promise<void>
+}
+
 export interface PhoneSource {
   phoneNumber(code: string): Promise<{ phone: string; countryCode: string }>
 }
@@ -70,6 +76,8 @@ export const createProfileService = (deps: {
   pii: PiiCrypto
   phones: PhoneSource
   clock: Clock
+  /** Other modules' erasure of a profile's data (run before the profile itself is blanked). */
+  erasers?: PatientDataEraser[]
 }): ProfileService => {
   const { accounts, patients, pii } = deps
 
@@ -162,6 +170,8 @@ export const createProfileService = (deps: {
       const target = await mine(p.accountId, profileId)
       if (target.relation === 'self')
         throw new AppError('PROFILE_IS_SELF', 'Your own profile cannot be removed; erase the account instead')
+      for (const e of deps.erasers ?? [])
+        await e.eraseProfile(profileId, { unionid: null, at: deps.clock.now() })
       await patients.erase(profileId, deps.clock.now())
       await deps.audit.record({
         actor: { kind: 'patient', id: p.accountId },
@@ -240,8 +250,15 @@ export const createProfileService = (deps: {
       // Order matters for a retry after a crash: tokens first (no more access), then profiles, then
       // the account's identifiers. Each step is idempotent, so a retry completes the erasure.
       await deps.sessions.revokeAccount(p.accountId, at)
-      for (const prof of await patients.listByAccount(p.accountId))
+      const unionid = (await accounts.findById(p.accountId))?.unionid ?? null
+      for (const prof of await patients.listByAccount(p.accountId)) {
+        for (const e of deps.erasers ?? [])
+          await e.eraseProfile(prof._id.toHexString(), {
+            unionid: prof.relation === 'self' ? unionid : null,
+            at,
+          })
         await patients.erase(prof._id.toHexString(), at)
+      }
       await accounts.erase(p.accountId, at)
       await deps.audit.record({
         actor: { kind: 'patient', id: p.accountId },

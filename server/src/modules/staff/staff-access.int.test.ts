@@ -2,8 +2,10 @@ import { apiRoutes, ErrorBody, STAFF_ROLES, type ApiRoute, type StaffRole } from
 import { Types } from 'mongoose'
 import { useStaffHarness } from '../../../../tests/src/harness/server-harness'
 import { tagGroupModel, tagModel } from '../tags/tag.model'
+import { tagRuleModel } from '../tag-rules/tag-rule.model'
 import { patientModel } from '../patients/patient.model'
 import { staffModel } from './staff.model'
+import { seedCommunityFixture, type CommunityFixture } from '../../../../tests/src/harness/community-fixture'
 
 const h = useStaffHarness()
 
@@ -31,6 +33,8 @@ const patientRouteList = Object.values(apiRoutes as Record<string, ApiRoute>).fi
 let tagGroupId = ''
 let nurseLiId = ''
 let tagId = ''
+let tagRuleId = ''
+let community: CommunityFixture
 
 const sampleRequest = (r: ApiRoute): { path: string; body?: unknown } => {
   const id = r.path.startsWith('/api/v1/admin/staff') ? staffId : patientId
@@ -58,6 +62,49 @@ const sampleRequest = (r: ApiRoute): { path: string; body?: unknown } => {
       return { path, body: { tagId, reason: '矩阵测试' } }
     case 'unassignTag':
       return { path: `${path.replace(':tagId', tagId)}?reason=${encodeURIComponent('矩阵测试')}` }
+    case 'createTagRule':
+      return {
+        path,
+        body: { name: `规则${++seq}`, tagId, condition: { all: [{ attr: 'age', op: '>=', value: 60 }] } },
+      }
+    case 'updateTagRule':
+      return { path: r.path.replace(':id', tagRuleId), body: { enabled: true } }
+    case 'deleteTagRule':
+      // idempotent: deleting a rule that does not exist answers the list
+      return { path: r.path.replace(':id', new Types.ObjectId().toHexString()) }
+    case 'runTagRule':
+      return { path: r.path.replace(':id', tagRuleId) }
+    case 'previewTagRule':
+      return { path, body: { condition: { any: [{ event: 'diagnosis', codePrefix: 'E11' }] } } }
+    case 'recordPatientEvent':
+      return { path, body: { kind: 'diagnosis', code: 'E11.9', at: '2024-01-01T00:00:00Z' } }
+    case 'importTags':
+      return { path, body: { csv: `patient,tag\n${patientId},矩阵标签\n`, reason: '矩阵测试', dryRun: true } }
+    case 'getCommunity':
+    case 'listGroupSop':
+      return { path: r.path.replace(':id', community.communityId) }
+    case 'updateCommunity':
+      return { path: r.path.replace(':id', community.communityId), body: { description: `矩阵${++seq}` } }
+    case 'createCommunity':
+      return {
+        path,
+        body: {
+          name: `矩阵社群${++seq}`,
+          diseaseTagId: community.tagId,
+          ownerNurseId: nurseLiId,
+          chatId: community.spareChatIds.shift(),
+        },
+      }
+    case 'listWecomGroups':
+      return { path: `${r.path}?ownerNurseId=${nurseLiId}` }
+    case 'createGroupSop':
+      return {
+        path: r.path.replace(':id', community.communityId),
+        body: { text: `矩阵群发${++seq}`, sendAt: community.sendAt },
+      }
+    case 'cancelGroupSop':
+      // idempotent: cancelling a cancelled item answers it again
+      return { path: r.path.replace(':id', community.communityId).replace(':itemId', community.sopItemId) }
     default:
       return { path }
   }
@@ -77,9 +124,13 @@ beforeAll(async () => {
   nurseLiId = nurse!._id.toHexString()
   tagGroupId = (await tagGroupModel(h.db).create({ name: '矩阵', kind: 'other' }))._id.toHexString()
   tagId = (await tagModel(h.db).create({ groupId: tagGroupId, name: '矩阵标签' }))._id.toHexString()
+  tagRuleId = (
+    await tagRuleModel(h.db).create({ name: '矩阵规则', tagId, condition: { any: [{ event: 'visit' }] } })
+  )._id.toHexString()
   staffId = (
     await staffModel(h.db).create({ username: 'target', name: '目标', role: 'nurse', passwordHash: 'x' })
   )._id.toHexString()
+  community = await seedCommunityFixture(h, { adminToken: tokens.admin, nurseId: nurseLiId })
 })
 
 describe('the role × route permission matrix', () => {
@@ -97,12 +148,30 @@ describe('the role × route permission matrix', () => {
         'saveSegment',
         'patientTags',
         'unassignTag',
+        'listTagRules',
+        'createTagRule',
+        'updateTagRule',
+        'deleteTagRule',
+        'runTagRule',
+        'previewTagRule',
+        'recordPatientEvent',
+        'listPatientEvents',
+        'importTags',
         'getPatient',
         'listAudit',
         'listPatients',
         'listStaff',
         'staffMe',
         'updateStaff',
+        'listCommunities',
+        'getCommunity',
+        'createCommunity',
+        'updateCommunity',
+        'listWecomGroups',
+        'listGroupSop',
+        'createGroupSop',
+        'cancelGroupSop',
+        'pendingGroupSends',
       ].sort(),
     )
     for (const r of staffRouteList) expect(r.roles?.length).toBeGreaterThan(0)
@@ -302,6 +371,115 @@ describe('bad input on every staff route', () => {
       method: 'DELETE',
       path: () => `/api/v1/staff/patients/${patientId}/tags/000000000000000000000000`,
       field: 'reason',
+    },
+    {
+      route: 'createTagRule',
+      method: 'POST',
+      path: () => '/api/v1/staff/tag-rules',
+      body: {
+        name: '坏规则',
+        tagId: '000000000000000000000000',
+        condition: { all: [{ attr: 'age', op: '~', value: 60 }] },
+      },
+      field: 'condition.all.0.op',
+    },
+    {
+      route: 'createTagRule',
+      method: 'POST',
+      path: () => '/api/v1/staff/tag-rules',
+      body: { name: '坏规则', tagId: 'x', condition: { any: [{ event: 'visit' }] } },
+      field: 'tagId',
+    },
+    {
+      route: 'updateTagRule',
+      method: 'PUT',
+      path: () => '/api/v1/staff/tag-rules/nope',
+      body: { enabled: false },
+      field: 'id',
+    },
+    {
+      route: 'updateTagRule',
+      method: 'PUT',
+      path: () => `/api/v1/staff/tag-rules/${tagRuleId}`,
+      body: { enabled: 'no' },
+      field: 'enabled',
+    },
+    { route: 'deleteTagRule', method: 'DELETE', path: () => '/api/v1/staff/tag-rules/42', field: 'id' },
+    { route: 'runTagRule', method: 'POST', path: () => '/api/v1/staff/tag-rules/42/run', field: 'id' },
+    {
+      route: 'previewTagRule',
+      method: 'POST',
+      path: () => '/api/v1/staff/tag-rules/preview',
+      body: { condition: { any: [{ noEvent: 'visit' }] } },
+      field: 'condition.any.0.days',
+    },
+    {
+      route: 'recordPatientEvent',
+      method: 'POST',
+      path: () => `/api/v1/staff/patients/${patientId}/events`,
+      body: { kind: 'diagnosis', at: '2024-01-01T00:00:00Z' },
+      field: 'code',
+    },
+    {
+      route: 'recordPatientEvent',
+      method: 'POST',
+      path: () => `/api/v1/staff/patients/${patientId}/events`,
+      body: { kind: 'visit', at: 'yesterday' },
+      field: 'at',
+    },
+    {
+      route: 'listPatientEvents',
+      method: 'GET',
+      path: () => '/api/v1/staff/patients/12/events',
+      field: 'id',
+    },
+    {
+      route: 'importTags',
+      method: 'POST',
+      path: () => '/api/v1/staff/tags/import',
+      body: { reason: '导入' },
+      field: 'csv',
+    },
+    { route: 'getCommunity', method: 'GET', path: () => '/api/v1/staff/communities/nope', field: 'id' },
+    {
+      route: 'updateCommunity',
+      method: 'PUT',
+      path: () => `/api/v1/staff/communities/${community.communityId}`,
+      body: { capacity: 500 },
+      field: 'capacity',
+    },
+    {
+      route: 'createCommunity',
+      method: 'POST',
+      path: () => '/api/v1/staff/communities',
+      body: { diseaseTagId: tagId, ownerNurseId: nurseLiId, chatId: 'wrSimChat000001' },
+      field: 'name',
+    },
+    {
+      route: 'listWecomGroups',
+      method: 'GET',
+      path: () => '/api/v1/staff/wecom-groups?ownerNurseId=li',
+      field: 'ownerNurseId',
+    },
+    { route: 'listGroupSop', method: 'GET', path: () => '/api/v1/staff/communities/7/sop', field: 'id' },
+    {
+      route: 'createGroupSop',
+      method: 'POST',
+      path: () => `/api/v1/staff/communities/${community.communityId}/sop`,
+      body: { text: '长'.repeat(1400), sendAt: '2030-01-01T09:00' },
+      field: 'text',
+    },
+    {
+      route: 'cancelGroupSop',
+      method: 'DELETE',
+      path: () => `/api/v1/staff/communities/${community.communityId}/sop/x`,
+      field: 'itemId',
+    },
+    {
+      route: 'pendingGroupSends',
+      method: 'GET',
+      path: () => '/api/v1/staff/group-sends/pending?nurseId=1',
+      field: 'nurseId',
     },
   ]
 

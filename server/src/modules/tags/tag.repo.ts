@@ -14,6 +14,28 @@ export interface PatientTagRow {
 
 export class TagNameTakenError extends Error {}
 
+/** A real change of a patient's tags (after it was stored), as `assign` / `unassign` report it. */
+export interface TagChange extends PatientTagRow {
+  patientId: string
+  action: 'assign' | 'unassign'
+}
+export type TagChangeListener = (c: TagChange) => Promise<void> | void
+
+/**
+ * Change listeners per connection: every TagRepo on the same connection (the API's, the worker's
+ * rule engine's …) notifies them, so a listener (WeCom corp-tag sync) sees every real change.
+ */
+const listenersOf = new WeakMap<Connection, Set<TagChangeListener>>()
+const notify = async (conn: Connection, c: TagChange): Promise<void> => {
+  for (const l of listenersOf.get(conn) ?? []) {
+    try {
+      await l(c)
+    } catch {
+      // a listener owns its failures: it never changes the outcome of the tagging itself
+    }
+  }
+}
+
 const isDuplicate = (e: unknown): boolean => (e as { code?: number }).code === 11000
 
 export interface TagRepo {
@@ -33,14 +55,26 @@ export interface TagRepo {
   assign(patientId: string, t: PatientTagRow): Promise<boolean>
   /** Removes a tag if present; returns whether it was removed. */
   unassign(patientId: string, tagId: string, e: Omit<PatientTagRow, 'tagId'>): Promise<boolean>
+  /**
+   * Calls `listener` after every real assign / unassign (awaited; its errors are swallowed) made
+   * through any TagRepo on this connection. Returns an unsubscribe function.
+   */
+  onChange(listener: TagChangeListener): () => void
 }
 
-export const createTagRepo = (conn: Connection): TagRepo => {
+export const createTagRepo = (conn: Connection, o: { onChange?: TagChangeListener } = {}): TagRepo => {
   const G = tagGroupModel(conn)
   const T = tagModel(conn)
   const E = tagEventModel(conn)
   const P = patientModel(conn)
   const oid = (id: string) => new Types.ObjectId(id)
+  const onChange = (listener: TagChangeListener): (() => void) => {
+    let set = listenersOf.get(conn)
+    if (!set) listenersOf.set(conn, (set = new Set()))
+    set.add(listener)
+    return () => void set.delete(listener)
+  }
+  if (o.onChange) onChange(o.onChange)
   return {
     groups: () => G.find({}).sort({ kind: 1, name: 1 }).lean<TagGroupDoc[]>(),
     tags: () => T.find({}).sort({ name: 1 }).lean<TagDoc[]>(),
@@ -74,6 +108,7 @@ export const createTagRepo = (conn: Connection): TagRepo => {
       )
       if (r.modifiedCount === 0) return false
       await E.create({ patientId: oid(patientId), action: 'assign', ...t })
+      await notify(conn, { patientId, action: 'assign', ...t })
       return true
     },
     async unassign(patientId, tagId, e) {
@@ -83,7 +118,9 @@ export const createTagRepo = (conn: Connection): TagRepo => {
       )
       if (r.modifiedCount === 0) return false
       await E.create({ patientId: oid(patientId), tagId, action: 'unassign', ...e })
+      await notify(conn, { patientId, tagId, action: 'unassign', ...e })
       return true
     },
+    onChange,
   }
 }

@@ -152,6 +152,23 @@ const GroupMsgSendResultResponse = ErrFields.extend({
   send_list: z.array(GroupMsgSendResultSchema).default([]),
   next_cursor: z.string().optional(),
 })
+const GroupMsgListV2Response = ErrFields.extend({
+  group_msg_list: z
+    .array(
+      z
+        .object({
+          msgid: z.string(),
+          creator: z.string().optional(),
+          create_type: z.number().optional(),
+          create_time: z.number().optional(),
+          text: z.object({ content: z.string().optional() }).passthrough().optional(),
+        })
+        .passthrough(),
+    )
+    .default([]),
+  next_cursor: z.string().optional(),
+})
+export type GroupMsgListItem = z.infer<typeof GroupMsgListV2Response>['group_msg_list'][number]
 const MessageSendResponse = ErrFields.extend({
   invaliduser: z.string().optional(),
   msgid: z.string().optional(),
@@ -500,6 +517,41 @@ export class WecomClient {
         },
       )
       out.push(...r.send_list)
+      if (!r.next_cursor) break
+      cursor = r.next_cursor
+    }
+    return out
+  }
+
+  /**
+   * `get_groupmsg_list_v2`: mass messages created in `[startTime, endTime]` (unix seconds, ≤ 1 month
+   * apart), optionally by one creator; `filterType` 0 created by the corp (API), 1 by members, 2 all.
+   */
+  async listGroupMsgsV2(o: {
+    chatType: 'single' | 'group'
+    startTime: number
+    endTime: number
+    creator?: string
+    filterType?: 0 | 1 | 2
+  }): Promise<GroupMsgListItem[]> {
+    const out: GroupMsgListItem[] = []
+    let cursor = ''
+    for (let page = 0; page < 100; page++) {
+      const r = await this.api(
+        'get_groupmsg_list_v2',
+        GroupMsgListV2Response,
+        '/cgi-bin/externalcontact/get_groupmsg_list_v2',
+        {
+          chat_type: o.chatType,
+          start_time: o.startTime,
+          end_time: o.endTime,
+          ...(o.creator ? { creator: o.creator } : {}),
+          filter_type: o.filterType ?? 2,
+          limit: 100,
+          ...(cursor ? { cursor } : {}),
+        },
+      )
+      out.push(...r.group_msg_list)
       if (!r.next_cursor) break
       cursor = r.next_cursor
     }

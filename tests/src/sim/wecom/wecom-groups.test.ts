@@ -172,7 +172,7 @@ describe('join ways', () => {
       room_base_name: '糖友群',
       room_base_id: 1,
       chat_id_list: [a],
-      qr_code: expect.stringMatching(/^https:\/\//) as string,
+      qr_code: `${k.url}/_sim/wecom/qr.png?config_id=${config_id}`,
       state: 'cm1',
       mark_source: 0,
     })
@@ -200,6 +200,20 @@ describe('join ways', () => {
       errcode: 0,
     })
     expectErr(await k.api('POST', 'externalcontact/groupchat/get_join_way', { config_id }), 40058)
+  })
+
+  it('serves the join way QR code as a PNG image (404 for an unknown config)', async () => {
+    const a = await createGroup('LiNa', 'A')
+    const { config_id } = await addJoinWay({ scene: 2, chat_id_list: [a], state: 'qr1' })
+    const got = (await k.api('POST', 'externalcontact/groupchat/get_join_way', { config_id }))
+      .join_way as Reply
+    const res = await fetch(got.qr_code as string)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('image/png')
+    const png = Buffer.from(await res.arrayBuffer())
+    expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))
+    expect(png.length).toBeGreaterThan(200)
+    expect((await fetch(`${k.url}/_sim/wecom/qr.png?config_id=nope`)).status).toBe(404)
   })
 
   it('validates: scene, 1..5 chats, known chats (40050), state ≤30, remark ≤30', async () => {

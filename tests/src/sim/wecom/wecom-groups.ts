@@ -1,4 +1,5 @@
-import type { SimResponse } from '../sim-server'
+import QRCode from 'qrcode'
+import type { SimRequest, SimResponse } from '../sim-server'
 import {
   ERR,
   decodeCursor,
@@ -28,6 +29,10 @@ import { pad, type ChatMember, type GroupChat, type JoinWay } from './wecom-stat
  * external_userid|userid, invitor?}` (invited: JoinScene 0); `groups/leave {chat_id, external_userid|
  * userid, removed?}` (QuitScene 0 / 1); `groups/update {chat_id, name?, notice?, owner?}`;
  * `groups/dismiss {chat_id}`. Each fires change_external_chat with LastMemVer/CurMemVer.
+ *
+ * A join way's `qr_code` is `<sim base URL>/_sim/wecom/qr.png?config_id=…` (the host the API call came
+ * in on): `GET` answers a real PNG QR code (it encodes `https://work.weixin.qq.com/gm/sim/<config_id>`),
+ * so an h5 page can show it offline; an unknown config answers 404.
  */
 
 /** When a join-way group holds this many members the next scan goes to the next group. */
@@ -65,6 +70,12 @@ export function mountGroups(ctx: WecomContext): void {
     return {
       body: { chat_id: chat.chat_id, member_version: ctx.state.memberVersion(chat), event: eventSummary(ev) },
     }
+  })
+  ctx.hook('GET', 'qr.png', async (r) => {
+    const id = r.query.get('config_id') ?? ''
+    if (!ctx.state.joinWays.has(id)) return hookError(`no join way ${id}`, 404)
+    const png = await QRCode.toBuffer(joinWayQrText(id), { type: 'png', margin: 2, width: 280 })
+    return { body: png, headers: { 'content-type': 'image/png', 'cache-control': 'no-store' } }
   })
   ctx.hook('POST', 'groups/join', (r) => join(ctx, hookBody(r)))
   ctx.hook('POST', 'groups/leave', (r) => leave(ctx, hookBody(r)))
@@ -168,6 +179,13 @@ function renderMember(m: ChatMember, withName: boolean): Json {
   }
 }
 
+/** What a join way's QR code encodes (WeCom's are `https://work.weixin.qq.com/gm/…` links). */
+export const joinWayQrText = (configId: string): string => `https://work.weixin.qq.com/gm/sim/${configId}`
+
+/** The PNG URL of a join way's QR code, on the host the API call came in on. */
+const qrCodeUrl = (req: SimRequest, configId: string): string =>
+  `http://${req.headers.host ?? '127.0.0.1'}/_sim/wecom/qr.png?config_id=${encodeURIComponent(configId)}`
+
 function renderJoinWay(jw: JoinWay): Json {
   return {
     config_id: jw.config_id,
@@ -194,7 +212,7 @@ function ownJoinWay(ctx: WecomContext, { app, body }: WecomCall): JoinWay | SimR
 /** add_join_way (existing undefined) or update_join_way (which overwrites every field). */
 function saveJoinWay(
   ctx: WecomContext,
-  { app, body }: WecomCall,
+  { app, body, req }: WecomCall,
   existing: JoinWay | undefined,
 ): SimResponse {
   const scene = readInt(body, 'scene')
@@ -233,7 +251,7 @@ function saveJoinWay(
     chat_id_list: [...chats],
     state: st ?? '',
     mark_source: markSource ?? 0,
-    qr_code: `https://wework.qpic.cn/wwpic/sim/${configId}/0`,
+    qr_code: existing?.qr_code ?? qrCodeUrl(req, configId),
   }
   ctx.state.joinWays.set(configId, jw)
   return existing ? ctx.ok() : ctx.ok({ config_id: configId })
