@@ -417,6 +417,9 @@ describe('join by QR (F11) and membership sync (F12)', () => {
     expect(member).toMatchObject({ patientId: b.profileId, via: 'invite', invitor: 'LiNa' })
     const tag = (await patientTags(b.profileId)).find((t) => t.tagId === diabetes)
     expect(tag).toMatchObject({ source: 'wecom', reason: '加入社群「糖尿病之家」', by: { kind: 'system' } })
+    // members of her community are the owner nurse's patients (not assigned to her otherwise)
+    const asNurse = await h.request('GET', `/api/v1/staff/patients/${b.profileId}`, { token: tokens.nurse })
+    expect(asNurse.status).toBe(200)
   })
 
   it('records leaving and removal in the history; the patient is no longer marked joined', async () => {
@@ -450,6 +453,9 @@ describe('join by QR (F11) and membership sync (F12)', () => {
       joined: false,
       joinable: true,
     })
+    // once they left, the nurse no longer reaches them through the community
+    const asNurse = await h.request('GET', `/api/v1/staff/patients/${b.profileId}`, { token: tokens.nurse })
+    expect([asNurse.status, code(asNurse.body)]).toEqual([404, 'PATIENT_NOT_FOUND'])
     // the disease tag stays: it describes the patient, not the membership
     expect((await patientTags(b.profileId)).some((t) => t.tagId === diabetes)).toBe(true)
 

@@ -1,6 +1,7 @@
 import { isValidObjectId, Types, type Connection } from 'mongoose'
 import type { EncryptedValue } from '../../privacy/pii-crypto'
 import { accountModel, type AccountDoc } from '../accounts/account.model'
+import { communityModel, membershipModel } from '../communities/community.model'
 import { patientModel, type ConsentState, type PatientDoc } from './patient.model'
 
 /**
@@ -51,18 +52,27 @@ export interface PatientStaffRepo {
 
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
-const scopeFilter = (scope: PatientScope): Record<string, unknown> => {
-  switch (scope.kind) {
-    case 'all':
-      return { erasedAt: null }
-    case 'assigned':
-      // A malformed nurse id matches nothing rather than everything.
-      return {
-        erasedAt: null,
-        assignedNurseId: isValidObjectId(scope.nurseId)
-          ? new Types.ObjectId(scope.nurseId)
-          : new Types.ObjectId(),
-      }
+/**
+ * The database filter of a scope. A nurse's patients are those assigned to her and the current
+ * members of the communities she owns (F10: she runs those groups). Combine with other clauses
+ * by spreading: the nurse clause sits under `$and` so a search's `$or` does not collide with it.
+ */
+export const scopeQuery = async (conn: Connection, scope: PatientScope): Promise<Record<string, unknown>> => {
+  if (scope.kind === 'all') return { erasedAt: null }
+  // A malformed nurse id matches nothing rather than everything.
+  if (!isValidObjectId(scope.nurseId)) return { erasedAt: null, _id: { $in: [] } }
+  const nurseId = new Types.ObjectId(scope.nurseId)
+  const owned = await communityModel(conn).distinct('_id', { ownerNurseId: nurseId, status: 'active' })
+  const members = owned.length
+    ? await membershipModel(conn).distinct('patientId', {
+        communityId: { $in: owned },
+        leftAt: null,
+        patientId: { $ne: null },
+      })
+    : []
+  return {
+    erasedAt: null,
+    $and: [{ $or: [{ assignedNurseId: nurseId }, ...(members.length ? [{ _id: { $in: members } }] : [])] }],
   }
 }
 
@@ -124,13 +134,16 @@ export const createPatientStaffRepo = (conn: Connection): PatientStaffRepo => {
 
   const findInScope = async (scope: PatientScope, id: string): Promise<StaffPatientRecord | null> => {
     if (!isValidObjectId(id)) return null
-    const d = await P.findOne({ ...scopeFilter(scope), _id: new Types.ObjectId(id) }).lean<PatientDoc>()
+    const d = await P.findOne({
+      ...(await scopeQuery(conn, scope)),
+      _id: new Types.ObjectId(id),
+    }).lean<PatientDoc>()
     return d ? ((await withPhones([d]))[0] ?? null) : null
   }
 
   return {
     async list(scope, search, { skip, limit }) {
-      const filter = { ...scopeFilter(scope), ...(await searchFilter(search)) }
+      const filter = { ...(await scopeQuery(conn, scope)), ...(await searchFilter(search)) }
       const [total, docs] = await Promise.all([
         P.countDocuments(filter),
         P.find(filter).sort({ createdAt: -1, _id: -1 }).skip(skip).limit(limit).lean<PatientDoc[]>(),
@@ -141,7 +154,7 @@ export const createPatientStaffRepo = (conn: Connection): PatientStaffRepo => {
     async assignNurse(scope, id, nurseId) {
       if (!isValidObjectId(id)) return null
       const r = await P.updateOne(
-        { ...scopeFilter(scope), _id: new Types.ObjectId(id) },
+        { ...(await scopeQuery(conn, scope)), _id: new Types.ObjectId(id) },
         { $set: { assignedNurseId: nurseId ? new Types.ObjectId(nurseId) : null } },
       )
       if (r.matchedCount === 0) return null

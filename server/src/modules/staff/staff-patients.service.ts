@@ -36,7 +36,7 @@ export interface StaffAccess {
 export const accessOf = (p: StaffPrincipal): StaffAccess => {
   switch (p.role) {
     case 'nurse':
-      // Until communities and plans exist, a nurse's patients are those assigned to her.
+      // A nurse's patients: those assigned to her and the members of the communities she owns.
       return { scope: { kind: 'assigned', nurseId: p.staffId }, view: 'clinical' }
     case 'head_nurse':
     case 'admin':

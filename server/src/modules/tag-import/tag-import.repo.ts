@@ -1,6 +1,6 @@
 import { isValidObjectId, Types, type Connection } from 'mongoose'
 import { accountModel } from '../accounts/account.model'
-import type { PatientScope } from '../patients/patient-staff.repo'
+import { scopeQuery, type PatientScope } from '../patients/patient-staff.repo'
 import { patientModel } from '../patients/patient.model'
 
 /** A patient a CSV row may name, with the tags it carries now. */
@@ -28,16 +28,6 @@ export interface TagImportRepo {
   ): Promise<Map<string, ImportMatch>>
 }
 
-const scopeFilter = (scope: PatientScope): Record<string, unknown> =>
-  scope.kind === 'all'
-    ? { erasedAt: null }
-    : {
-        erasedAt: null,
-        assignedNurseId: isValidObjectId(scope.nurseId)
-          ? new Types.ObjectId(scope.nurseId)
-          : new Types.ObjectId(),
-      }
-
 interface Row {
   _id: Types.ObjectId
   accountId: Types.ObjectId
@@ -53,7 +43,7 @@ export const createTagImportRepo = (conn: Connection): TagImportRepo => {
   const A = accountModel(conn)
   return {
     async resolve(scope, keys) {
-      const where = scopeFilter(scope)
+      const where = await scopeQuery(conn, scope)
       const ids = keys.map((k) => k.key).filter((k) => /^[0-9a-f]{24}$/.test(k))
       const plain = keys.map((k) => k.key)
       const phoneIndexes = keys.map((k) => k.phoneIndex).filter((k): k is string => k !== null)
