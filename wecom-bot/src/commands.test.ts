@@ -1,5 +1,6 @@
 import type { WecomInboundMessage } from './callback-xml'
 import {
+  addressOf,
   handleNurseCommand,
   HELP_TEXT,
   NEEDS_SERVER_TEXT,
@@ -78,5 +79,13 @@ describe('nurseMessageHandler', () => {
   it('does not reply to events or other message types', async () => {
     expect(await nurseMessageHandler(message({ msgType: 'event', event: 'enter_agent' }))).toBeNull()
     expect(await nurseMessageHandler(message({ msgType: 'image' }))).toBeNull()
+  })
+})
+
+describe('addressOf', () => {
+  it('adds the role unless the name already carries it', () => {
+    expect(addressOf({ name: '李娜', role: 'nurse' })).toBe('李娜护士')
+    expect(addressOf({ name: '王护士长', role: 'head_nurse' })).toBe('王护士长')
+    expect(addressOf({ name: '张敏', role: 'head_nurse' })).toBe('张敏护士长')
   })
 })

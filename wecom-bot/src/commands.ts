@@ -213,7 +213,7 @@ export const createNurseHandler =
       return SERVER_DOWN_TEXT
     }
     if (!staff) return NOT_BOUND_TEXT(message.fromUserName)
-    const greeting = `${staff.name}${ROLE_LABEL[staff.role]}，您好。\n`
+    const greeting = `${addressOf(staff)}，您好。\n`
     const budget = WECOM_TEXT_MAX_BYTES - utf8Bytes(greeting)
     const command = parseNurseCommand(message.content ?? '')
     const reply = await runNurseCommand(command, message.fromUserName, { server, clock, log }, budget)
@@ -222,4 +222,10 @@ export const createNurseHandler =
 
 function line(command: NurseCommandInfo): string {
   return `· ${command.usage}：${command.description}`
+}
+
+/** How the bot addresses staff: name plus role (李娜护士), unless the name already says it (王护士长). */
+export function addressOf(staff: Pick<Staff, 'name' | 'role'>): string {
+  const label = ROLE_LABEL[staff.role]
+  return staff.name.endsWith(label) || staff.name.endsWith('护士长') ? staff.name : `${staff.name}${label}`
 }

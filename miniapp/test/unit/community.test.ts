@@ -18,6 +18,7 @@ const c = (extra: Partial<MyCommunity> = {}): MyCommunity => ({
   name: '糖尿病病友交流群',
   description: null,
   diseaseTagName: '糖尿病',
+  ownerNurseName: '李娜',
   memberCount: 50,
   capacity: 200,
   full: false,

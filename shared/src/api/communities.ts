@@ -206,6 +206,8 @@ export const MyCommunity = z
     name: z.string(),
     description: z.string().nullable(),
     diseaseTagName: z.string().nullable(),
+    /** The nurse who runs the group (her name only: patients see who looks after them). */
+    ownerNurseName: z.string().nullable(),
     memberCount: z.number().int().nonnegative(),
     capacity: z.number().int().positive(),
     full: z.boolean(),

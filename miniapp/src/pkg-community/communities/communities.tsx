@@ -88,6 +88,7 @@ function CommunityCard({ c, onOpen }: { c: MyCommunity; onOpen: (c: MyCommunity)
             {c.diseaseTagName && <Text className="tag tag-teal community-tag">{c.diseaseTagName}</Text>}
             <Text className="community-members">{membersText(c)}</Text>
           </View>
+          {c.ownerNurseName && <Text className="community-nurse">{c.ownerNurseName}护士 管理</Text>}
         </View>
         {status === 'joined' && <Text className="tag tag-teal community-joined">已加入</Text>}
         {status === 'full' && <Text className="tag tag-grey community-full">已满员</Text>}

@@ -338,10 +338,14 @@ export const createCommunityService = (deps: {
       ])
       const myTags = new Set(mine.map((t) => t.tagId))
       const tagNames = new Map(tags.map((t) => [t._id.toHexString(), t.name]))
-      const joined = await repo.joinedBy(
-        profileId,
-        active.map((c) => c._id),
-      )
+      const [joined, owners] = await Promise.all([
+        repo.joinedBy(
+          profileId,
+          active.map((c) => c._id),
+        ),
+        deps.staff.findByIds([...new Set(active.map((c) => c.ownerNurseId.toHexString()))]),
+      ])
+      const ownerName = new Map(owners.map((s) => [s.id, s.name]))
       const out: MyCommunity[] = []
       for (const c of active) {
         const memberCount = await repo.memberCount(c._id)
@@ -352,6 +356,7 @@ export const createCommunityService = (deps: {
           name: c.name,
           description: c.description ?? null,
           diseaseTagName: tagNames.get(c.diseaseTagId) ?? null,
+          ownerNurseName: ownerName.get(c.ownerNurseId.toHexString()) ?? null,
           memberCount,
           capacity: c.capacity,
           full,

@@ -137,7 +137,13 @@ export const createTagRuleEngine = (deps: {
             ? `规则「${k.name}」已改为其他标签`
             : `规则「${k.name}」不再成立`
       const actor: TagActor = { kind: 'system', id: `${RULE_ACTOR_PREFIX}${ruleId}` }
-      if (await tags.unassign(p.id, row.tagId, { source: 'rule', reason, by: actor, at: now })) {
+      const removed = await tags.unassign(
+        p.id,
+        row.tagId,
+        { source: 'rule', reason, by: actor, at: now },
+        { source: 'rule', byId: actor.id! },
+      )
+      if (removed) {
         has.delete(row.tagId)
         changes.push({ patientId: p.id, tagId: row.tagId, ruleId, action: 'removed', reason })
       }

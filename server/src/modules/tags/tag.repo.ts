@@ -53,8 +53,16 @@ export interface TagRepo {
    * Returns whether it was added; every real change is appended to the tag history.
    */
   assign(patientId: string, t: PatientTagRow): Promise<boolean>
-  /** Removes a tag if present; returns whether it was removed. */
-  unassign(patientId: string, tagId: string, e: Omit<PatientTagRow, 'tagId'>): Promise<boolean>
+  /**
+   * Removes a tag if present; returns whether it was removed. With `onlyIfAppliedBy`, only removes
+   * it while it is still the one that actor applied (a rule never removes a tag a nurse re-added).
+   */
+  unassign(
+    patientId: string,
+    tagId: string,
+    e: Omit<PatientTagRow, 'tagId'>,
+    onlyIfAppliedBy?: { source: TagSource; byId: string },
+  ): Promise<boolean>
   /**
    * Calls `listener` after every real assign / unassign (awaited; its errors are swallowed) made
    * through any TagRepo on this connection. Returns an unsubscribe function.
@@ -111,9 +119,14 @@ export const createTagRepo = (conn: Connection, o: { onChange?: TagChangeListene
       await notify(conn, { patientId, action: 'assign', ...t })
       return true
     },
-    async unassign(patientId, tagId, e) {
+    async unassign(patientId, tagId, e, onlyIfAppliedBy) {
       const r = await P.updateOne(
-        { _id: oid(patientId), 'tags.tagId': tagId },
+        onlyIfAppliedBy
+          ? {
+              _id: oid(patientId),
+              tags: { $elemMatch: { tagId, source: onlyIfAppliedBy.source, 'by.id': onlyIfAppliedBy.byId } },
+            }
+          : { _id: oid(patientId), 'tags.tagId': tagId },
         { $pull: { tags: { tagId } } },
       )
       if (r.modifiedCount === 0) return false

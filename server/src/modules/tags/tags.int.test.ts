@@ -3,6 +3,7 @@ import { useStaffHarness } from '../../../../tests/src/harness/server-harness'
 import { auditModel } from '../audit/audit.model'
 import { patientModel } from '../patients/patient.model'
 import { tagEventModel } from './tag.model'
+import { createTagRepo } from './tag.repo'
 
 const h = useStaffHarness()
 const tok = {} as Record<'admin' | 'nurse' | 'head' | 'marketer', string>
@@ -129,5 +130,35 @@ describe('tagging patients', () => {
     expect((await h.request('DELETE', path, { token: tok.nurse })).status).toBe(200)
     const ev = await tagEventModel(h.db).find({ action: 'unassign' }).lean()
     expect(ev.map((e) => [e.reason, e.by?.id])).toEqual([['复核后排除', expect.any(String)]])
+  })
+
+  it('a guarded removal only removes the tag while the same actor still holds it', async () => {
+    const repo = createTagRepo(h.db)
+    const at = new Date()
+    const rule = { source: 'rule' as const, byId: 'rule:000000000000000000000001' }
+    await repo.assign(otherPatientId, {
+      tagId: diabetes,
+      source: 'manual',
+      reason: '护士复核',
+      by: { kind: 'staff', id: 'nurse' },
+      at,
+    })
+    const e = {
+      source: 'rule' as const,
+      reason: '规则不再成立',
+      by: { kind: 'system' as const, id: rule.byId },
+      at,
+    }
+    // the rule did not apply this one (a nurse did): it stays
+    expect(await repo.unassign(otherPatientId, diabetes, e, rule)).toBe(false)
+    expect((await repo.patientTags(otherPatientId)).map((t) => t.source)).toEqual(['manual'])
+    await repo.unassign(otherPatientId, diabetes, {
+      ...e,
+      source: 'manual',
+      by: { kind: 'staff', id: 'nurse' },
+    })
+    await repo.assign(otherPatientId, { tagId: diabetes, ...e })
+    expect(await repo.unassign(otherPatientId, diabetes, e, rule)).toBe(true)
+    expect(await repo.patientTags(otherPatientId)).toEqual([])
   })
 })
