@@ -18,7 +18,6 @@ function community(extra: Partial<MyCommunity> = {}): MyCommunity {
     name: '糖尿病病友交流群',
     description: '控糖经验交流，护士定期答疑',
     diseaseTagName: '糖尿病',
-  ownerNurseName: '李娜',
     ownerNurseName: '李娜',
     memberCount: 36,
     capacity: 200,

@@ -3,6 +3,9 @@ import { randomBytes } from 'node:crypto'
 import { createWriteStream, mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import {
+  CommunitiesResponse,
+  Community,
+  TagGroupsResponse,
   LoginResponse,
   MeResponse,
   PatientListResponse,
@@ -12,7 +15,11 @@ import {
 } from '@careloop/shared'
 import { resolveEngine, type EngineHandle } from '../../../server/src/db/local-engine'
 import { openConnection } from '../../../server/src/db/connection'
-import { seedDemoStaff, DEMO_STAFF, DEMO_STAFF_PASSWORD } from '../../../server/src/modules/staff/staff-bootstrap.service'
+import {
+  seedDemoStaff,
+  DEMO_STAFF,
+  DEMO_STAFF_PASSWORD,
+} from '../../../server/src/modules/staff/staff-bootstrap.service'
 import { systemClock } from '../../../server/src/clock'
 import { WechatSim } from '../sim/wechat/wechat-sim'
 import { SIM_WECOM, WecomSim } from '../sim/wecom/wecom-sim'
@@ -169,6 +176,81 @@ const seedWecom = async (base: string): Promise<void> => {
   })
 }
 
+/**
+ * Demo tags and communities (F6, F10), through the real API: disease tags, the demo patient tagged
+ * 高血压, and two communities on WeCom customer groups nurse LiNa created in the simulator. The
+ * simulator keeps its state in memory: its groups are created again on every start, in the same order,
+ * so they get the same chat ids (members who joined before a restart are gone from WeCom, and the
+ * reconciliation job records them as having left).
+ */
+const seedCommunities = async (api: string, wecomUrl: string): Promise<void> => {
+  const call = async (method: string, path: string, token?: string, body?: unknown): Promise<unknown> => {
+    const res = await fetch(`${api}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    if (!res.ok) throw new Error(`demo seed: ${method} ${path} failed: ${res.status} ${await res.text()}`)
+    return res.json()
+  }
+  const { accessToken: admin } = StaffLoginResponse.parse(
+    await call('POST', '/api/v1/staff/auth/login', undefined, {
+      username: 'admin',
+      password: DEMO_STAFF_PASSWORD,
+    }),
+  )
+  const tagGroups = async () =>
+    TagGroupsResponse.parse(await call('GET', '/api/v1/staff/tag-groups', admin)).groups
+  const want = [
+    { name: '疾病', kind: 'disease', tags: ['糖尿病', '高血压', '冠心病'] },
+    { name: '随访', kind: 'behaviour', tags: ['失访高风险'] },
+  ]
+  for (const g of want) {
+    let group = (await tagGroups()).find((x) => x.name === g.name)
+    if (!group) {
+      await call('POST', '/api/v1/staff/tag-groups', admin, { name: g.name, kind: g.kind })
+      group = (await tagGroups()).find((x) => x.name === g.name)!
+    }
+    for (const t of g.tags)
+      if (!group.tags.some((x) => x.name === t))
+        await call('POST', `/api/v1/staff/tag-groups/${group.id}/tags`, admin, { name: t })
+  }
+  const tagId = new Map((await tagGroups()).flatMap((g) => g.tags.map((t) => [t.name, t.id] as const)))
+  const nurse = StaffListResponse.parse(await call('GET', '/api/v1/admin/staff', admin)).staff.find(
+    (x) => x.username === 'nurse.li',
+  )!
+  const demo = PatientListResponse.parse(
+    await call('GET', `/api/v1/staff/patients?q=${encodeURIComponent(DEMO.name)}`, admin),
+  ).patients.find((p) => p.relation === 'self')
+  if (demo)
+    await call('POST', `/api/v1/staff/patients/${demo.id}/tags`, admin, {
+      tagId: tagId.get('高血压'),
+      reason: '门诊诊断（演示数据）',
+    })
+  const existing = CommunitiesResponse.parse(
+    await call('GET', '/api/v1/staff/communities', admin),
+  ).communities
+  const communities = [
+    { name: '糖友互助群', tag: '糖尿病', description: '控糖经验交流，李娜护士每周答疑' },
+    { name: '高血压健康管理群', tag: '高血压', description: '血压记录、用药提醒与饮食指导' },
+  ]
+  for (const c of communities) {
+    const chat = (await simHook(wecomUrl, 'groups/create', { owner: 'LiNa', name: c.name })) as {
+      chat_id: string
+    }
+    if (existing.some((x) => x.name === c.name)) continue
+    Community.parse(
+      await call('POST', '/api/v1/staff/communities', admin, {
+        name: c.name,
+        description: c.description,
+        diseaseTagId: tagId.get(c.tag),
+        ownerNurseId: nurse.id,
+        chatId: chat.chat_id,
+      }),
+    )
+  }
+}
+
 const stop = async (code = 0): Promise<void> => {
   if (stopping) return
   stopping = true
@@ -244,6 +326,7 @@ const main = async (): Promise<void> => {
   await db.close()
   if (staff.created.length) console.log(`  created demo staff: ${staff.created.join(', ')}`)
   await assignDemoPatient(api)
+  await seedCommunities(api, wecomUrl)
 
   // Pad by display width: CJK characters take two terminal columns.
   const width = (t: string): number => [...t].reduce((w, ch) => w + (/[\u2e80-\uffef]/.test(ch) ? 2 : 1), 0)
