@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs'
 import type { Locator, Page } from 'playwright-core'
-import { PrivacyPolicy } from '@careloop/shared'
+import { GroupSopItemResponse, PrivacyPolicy, TagGroupsResponse } from '@careloop/shared'
 import { DEFAULT_CONSOLE_DIR } from '../../server/src/app'
 import { DEMO_STAFF_PASSWORD } from '../../server/src/modules/staff/staff-bootstrap.service'
 import { isCjkFamily, launchBrowser, renderedFonts } from '../src/e2e/browser'
+import { createSimGroup } from '../src/harness/community-fixture'
 import { useStaffHarness } from '../src/harness/server-harness'
 
 /**
@@ -83,6 +84,32 @@ const settledCount = (page: Page, text: string) =>
     return el?.getAttribute('data-pending') === 'false' && el.textContent === t
   }, text)
 
+/** A hook of the WeCom simulator (a nurse or a patient acting in the WeCom client). */
+const simHook = async <T>(name: string, body: unknown): Promise<T> => {
+  const r = await fetch(`${h.wecom.url}/_sim/wecom/${name}`, { method: 'POST', body: JSON.stringify(body) })
+  const out = (await r.json()) as T
+  if (r.status !== 200) throw new Error(`sim ${name}: ${r.status} ${JSON.stringify(out)}`)
+  return out
+}
+
+/** `YYYY-MM-DDTHH:mm` in the hospital's zone (what the datetime-local input holds). */
+const hospitalLocal = (d: Date): string =>
+  new Intl.DateTimeFormat('sv-SE', {
+    timeZone: 'Asia/Shanghai',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  })
+    .format(d)
+    .replace(' ', 'T')
+const daysInMonth = (month: string): number => {
+  const [y = 0, m = 0] = month.split('-').map(Number)
+  return new Date(Date.UTC(y, m, 0)).getUTCDate()
+}
+
 /** Full-page screenshots from the top (the sticky header would otherwise sit mid-page). */
 const shotFromTop = async (page: Page, name: string): Promise<void> => {
   await page.evaluate(() => window.scrollTo(0, 0))
@@ -144,6 +171,7 @@ describe('staff console', () => {
       '患者管理',
       '标签管理',
       '人群分群',
+      '病友社群',
       '员工管理',
       '审计日志',
       '系统状态',
@@ -235,7 +263,7 @@ describe('staff console', () => {
   it('the new nurse sees only her patient and no admin pages', async () => {
     const nurse = await browser.newPage()
     await login(nurse, NEW_NURSE.username, NEW_NURSE.password)
-    expect(await navLabels(nurse)).toEqual(['患者管理', '标签管理', '系统状态'])
+    expect(await navLabels(nurse)).toEqual(['患者管理', '标签管理', '病友社群', '系统状态'])
     await waitForCount(rows(nurse), 1)
     await expect(rows(nurse).first().textContent()).resolves.toContain('王秀英')
     await expect(rows(nurse).first().textContent()).resolves.toContain(`${NEW_NURSE.name}（我）`)
@@ -271,7 +299,7 @@ describe('staff console', () => {
   it('the head nurse assigns by nurse id (she may not list staff) and sees names unmasked', async () => {
     const head = await browser.newPage()
     await login(head, 'headnurse.wang')
-    expect(await navLabels(head)).toEqual(['患者管理', '标签管理', '人群分群', '系统状态'])
+    expect(await navLabels(head)).toEqual(['患者管理', '标签管理', '人群分群', '病友社群', '系统状态'])
     await waitForCount(rows(head), 3)
     await rows(head).filter({ hasText: '张建国' }).click()
     await head.getByTestId('patient-card').waitFor()
@@ -287,7 +315,7 @@ describe('staff console', () => {
   it('the marketer sees masked names, no hospital ids and no detail links', async () => {
     const marketer = await browser.newPage()
     await login(marketer, 'marketing.zhao')
-    expect(await navLabels(marketer)).toEqual(['患者管理', '标签管理', '人群分群', '系统状态'])
+    expect(await navLabels(marketer)).toEqual(['患者管理', '标签管理', '人群分群', '病友社群', '系统状态'])
     await waitForCount(rows(marketer), 3)
     const text = (await marketer.getByTestId('patients-table').textContent()) ?? ''
     expect(text).toContain('王*英')
@@ -561,6 +589,217 @@ describe('staff console', () => {
     await expect(report.getByTestId('import-row').first().textContent()).resolves.toContain('已添加')
     await admin.getByText('导入完成：添加 1 个、移除 0 个标签', { exact: false }).waitFor()
     await shotFromTop(admin, 'console-23-import-done')
+  })
+
+  it('admin links a WeCom customer group as a community and sees its statistics', async () => {
+    // in WeCom: the nurse LiNa creates two customer groups and invites 陈美华 (by her WeChat unionid)
+    await simHook('seed', {
+      members: [
+        { userid: 'LiNa', name: '李娜' },
+        { userid: 'WangFang', name: '王芳' },
+      ],
+    })
+    const chen = await simHook<{ external_userid: string }>('customers/add', {
+      userid: 'LiNa',
+      name: '陈美华',
+      unionid: h.sim.identity('console-chen').unionid,
+    })
+    const chatId = await createSimGroup(h, 'LiNa', '糖友之家 · 内分泌科')
+    await createSimGroup(h, 'LiNa', '高血压病友群')
+    await simHook('groups/join', { chat_id: chatId, external_userid: chen.external_userid, invitor: 'LiNa' })
+
+    await nav(admin, '病友社群')
+    await admin.getByText('还没有病友社群').waitFor()
+    await admin.getByRole('button', { name: '+ 新建社群' }).click()
+    const form = admin.getByTestId('community-form')
+    // nothing filled: each field says what it needs
+    await form.getByRole('button', { name: '创建社群' }).click()
+    await form.getByText('请填写社群名称').waitFor()
+    await form.getByText('请选择一个企业微信客户群').waitFor()
+    await form.getByText('请先选择群主护士，再选择她的客户群。').waitFor()
+
+    await form.locator('#community-name').fill('糖友之家')
+    await form.locator('#community-tag').selectOption({ label: '糖尿病' })
+    await form.locator('#community-owner').selectOption({ label: '李娜 · 护士（企业微信 LiNa）' })
+    const picker = form.getByTestId('wecom-group-picker')
+    await waitForCount(picker.getByTestId('wecom-group'), 2)
+    await expect(picker.textContent()).resolves.toContain('群主护士先在企业微信中创建客户群')
+    await picker.locator('[data-testid="wecom-group"][data-name="糖友之家 · 内分泌科"]').click()
+    await form.locator('#community-description').fill('内分泌科护士每周分享控糖知识，解答用药与饮食问题。')
+    await shotFromTop(admin, 'console-24-community-form')
+
+    await form.getByRole('button', { name: '创建社群' }).click()
+    await admin.getByText('已创建社群“糖友之家”', { exact: false }).waitFor()
+    const row = admin.locator('[data-testid="community-row"][data-name="糖友之家"]')
+    const text = (await row.textContent()) ?? ''
+    // LiNa and 陈美华 are in the group; 陈美华 is linked to her profile by her unionid
+    for (const part of ['糖尿病', '李娜', '2 / 200 人', '糖友之家 · 内分泌科', '运营中'])
+      expect(text).toContain(part)
+    await expect(row.locator('td.num').textContent()).resolves.toBe('1')
+    await expect(admin.getByTestId('communities-summary').textContent()).resolves.toContain('已关联患者档案1')
+    await shotFromTop(admin, 'console-25-communities')
+
+    // the group is taken now: the picker shows it as linked
+    await admin.getByRole('button', { name: '+ 新建社群' }).click()
+    await form.locator('#community-owner').selectOption({ label: '李娜 · 护士（企业微信 LiNa）' })
+    const taken = form.locator('[data-testid="wecom-group"][data-name="糖友之家 · 内分泌科"]')
+    await taken.getByText('已关联社群').waitFor()
+    await expect(taken.locator('input').isDisabled()).resolves.toBe(true)
+    await form.getByRole('button', { name: '取消' }).click()
+  })
+
+  it('the community detail shows members, and schedules group content within the monthly cap', async () => {
+    await admin.locator('[data-testid="community-row"][data-name="糖友之家"]').click()
+    await admin.getByTestId('community-card').waitFor()
+    await expect(admin.getByTestId('stat-linked').textContent()).resolves.toBe('1')
+    const member = admin.getByTestId('member-row').filter({ hasText: '陈美华' })
+    await expect(member.textContent()).resolves.toContain('成员邀请')
+    await expect(member.getByRole('link', { name: '陈美华' }).getAttribute('href')).resolves.toMatch(
+      /^#\/patients\/[0-9a-f]{24}$/,
+    )
+
+    // the quota of the month the send time falls in shows before scheduling
+    const sendAt = hospitalLocal(new Date(h.clock.now().getTime() + 2 * 3_600_000))
+    const month = sendAt.slice(0, 7)
+    const cap = daysInMonth(month)
+    const sop = admin.getByTestId('group-sop')
+    await sop.locator('#sop-send-at').fill(sendAt)
+    const quota = admin.locator(`[data-testid="sop-quota"][data-month="${month}"]`)
+    await expect(quota.textContent()).resolves.toContain(`已用 0 / 上限 ${cap}`)
+    await sop.getByRole('button', { name: '加入排期' }).click()
+    await sop.getByText('请填写群发内容').waitFor()
+    const message = '【控糖小课堂】本周四 15:00 护士在群内讲解胰岛素注射的常见误区，欢迎提前准备问题。'
+    await sop.locator('#sop-text').fill(message)
+    await expect(sop.getByTestId('sop-bytes').textContent()).resolves.toContain(
+      `${Buffer.byteLength(message)} / 4,000 字节`,
+    )
+    await sop.locator('#sop-confirm-hours').selectOption({ label: '生成任务后 12 小时内' })
+    await sop.getByRole('button', { name: '加入排期' }).click()
+    await sop.getByText('已加入排期', { exact: false }).waitFor()
+    const first = sop.getByTestId('sop-row').filter({ hasText: '控糖小课堂' })
+    await expect(first.textContent()).resolves.toContain('待发送')
+    await expect(first.textContent()).resolves.toContain('生成任务后 12 小时')
+    await expect(first.textContent()).resolves.toContain(sendAt.replace('T', ' '))
+    await admin.waitForFunction(
+      ([m, c]) =>
+        document
+          .querySelector(`[data-testid="sop-quota"][data-month="${m}"]`)
+          ?.textContent?.includes(`已用 1 / 上限 ${c}`),
+      [month, cap] as const,
+    )
+
+    // over 4000 bytes: the counter turns red and nothing is scheduled
+    await sop.locator('#sop-text').fill('控'.repeat(1400))
+    await expect(sop.getByTestId('sop-bytes').textContent()).resolves.toContain('4,200 / 4,000 字节')
+    await expect(sop.getByRole('button', { name: '加入排期' }).isDisabled()).resolves.toBe(true)
+
+    // a second item, cancelled: its quota comes back
+    await sop.locator('#sop-text').fill('复诊提醒：请本月未复诊的病友预约内分泌科门诊。')
+    await sop.getByRole('button', { name: '加入排期' }).click()
+    await waitForCount(sop.getByTestId('sop-row'), 2)
+    await admin.waitForFunction(
+      ([m, c]) =>
+        document
+          .querySelector(`[data-testid="sop-quota"][data-month="${m}"]`)
+          ?.textContent?.includes(`已用 2 / 上限 ${c}`),
+      [month, cap] as const,
+    )
+    const second = sop.getByTestId('sop-row').filter({ hasText: '复诊提醒' })
+    await second.getByRole('button', { name: '取消', exact: true }).click()
+    await second.getByRole('button', { name: '取消排期' }).click()
+    await sop.getByText('释放 1 次群发额度', { exact: false }).waitFor()
+    await sop.locator('[data-testid="sop-row"][data-status="CANCELLED"]').getByText('已取消').waitFor()
+    await admin.waitForFunction(
+      ([m, c]) =>
+        document
+          .querySelector(`[data-testid="sop-quota"][data-month="${m}"]`)
+          ?.textContent?.includes(`已用 1 / 上限 ${c}`),
+      [month, cap] as const,
+    )
+    await shotFromTop(admin, 'console-26-community-detail')
+
+    // the month filled up (by the API): the form says so and will not schedule
+    const { accessToken } = await h.staffLogin('admin')
+    const communityId = /#\/communities\/([0-9a-f]{24})/.exec(admin.url())![1]!
+    for (let i = 1; i < cap; i++) {
+      const r = await h.request('POST', `/api/v1/staff/communities/${communityId}/sop`, {
+        token: accessToken,
+        body: { text: `每日控糖提示 ${i}`, sendAt },
+      })
+      expect(GroupSopItemResponse.safeParse(r.body).success).toBe(true)
+    }
+    await admin.reload()
+    await sop.locator('#sop-send-at').fill(sendAt)
+    await expect(quota.textContent()).resolves.toContain(`已用 ${cap} / 上限 ${cap}`)
+    await sop.getByText('向该群的群发已达企业微信上限', { exact: false }).waitFor()
+    await expect(sop.getByRole('button', { name: '加入排期' }).isDisabled()).resolves.toBe(true)
+    // the long schedule shows its first rows, upcoming first
+    await waitForCount(sop.getByTestId('sop-row'), 10)
+    await sop.getByRole('button', { name: `显示全部 ${cap + 1} 条（${cap} 条未完成）` }).waitFor()
+    await expect(sop.getByTestId('sop-row').first().textContent()).resolves.toContain('控糖小课堂')
+    await shotFromTop(admin, 'console-27-sop-cap-reached')
+  })
+
+  it('the marketer sees community statistics but no members or schedule', async () => {
+    const marketer = await browser.newPage()
+    await login(marketer, 'marketing.zhao')
+    await nav(marketer, '病友社群')
+    await marketer.locator('[data-testid="community-row"][data-name="糖友之家"]').click()
+    await marketer.getByTestId('community-stats').waitFor()
+    await marketer.getByText('成员名单不对运营专员开放').waitFor()
+    await expect(marketer.getByTestId('group-sop').count()).resolves.toBe(0)
+    await expect(marketer.locator('body').textContent()).resolves.not.toContain('陈美华')
+    await expect(marketer.getByRole('button', { name: '编辑' }).count()).resolves.toBe(0)
+  })
+
+  it('records a diagnosis on the patient detail and reports the tag a rule added', async () => {
+    // a rule: an I10 diagnosis → 高血压
+    const { accessToken } = await h.staffLogin('admin')
+    const groups = TagGroupsResponse.parse(
+      (await h.request('GET', '/api/v1/staff/tag-groups', { token: accessToken })).body,
+    )
+    const hypertension = groups.groups.flatMap((g) => g.tags).find((t) => t.name === '高血压')!
+    const rule = await h.request('POST', '/api/v1/staff/tag-rules', {
+      token: accessToken,
+      body: {
+        name: '高血压确诊',
+        tagId: hypertension.id,
+        condition: { all: [{ event: 'diagnosis', codePrefix: 'I10' }] },
+      },
+    })
+    expect(rule.status).toBe(201)
+
+    await nav(admin, '患者管理')
+    await rows(admin).filter({ hasText: '张建国' }).click()
+    const card = admin.getByTestId('patient-events')
+    // the diabetes diagnosis recorded for the rules test is listed
+    await card
+      .locator('[data-testid="event-row"][data-kind="diagnosis"]')
+      .filter({ hasText: 'E11.9' })
+      .waitFor()
+    await expect(card.textContent()).resolves.toContain('系统管理员（我）')
+
+    // a malformed code is caught on the field
+    await card.locator('#event-kind').selectOption({ label: '诊断' })
+    await card.locator('#event-code').fill('110')
+    await card.getByRole('button', { name: '记录', exact: true }).click()
+    await card.getByText('ICD-10 编码格式不正确', { exact: false }).waitFor()
+
+    // lower case is accepted as typed (the code is normalised to I10)
+    await card.locator('#event-code').fill('i10')
+    await card.locator('#event-note').fill('门诊血压 160/100 mmHg，确诊原发性高血压')
+    await card.getByRole('button', { name: '记录', exact: true }).click()
+    const outcome = card.getByTestId('event-outcome')
+    await outcome.waitFor()
+    await expect(outcome.textContent()).resolves.toContain('已记录诊断 I10')
+    await expect(outcome.textContent()).resolves.toContain('已自动打上：高血压')
+    await card.locator('[data-testid="event-row"]').filter({ hasText: 'I10' }).waitFor()
+    // the tags card refreshed: 高血压 from the rule
+    const tag = admin.locator('[data-testid="patient-tag-row"][data-tag="高血压"]')
+    await tag.waitFor()
+    await expect(tag.textContent()).resolves.toContain('规则')
+    await card.scrollIntoViewIfNeeded()
+    await shotFromTop(admin, 'console-28-patient-events')
   })
 
   it('the status page keeps the live health cards, and 退出 returns to login', async () => {

@@ -64,6 +64,13 @@ export const ACTION_LABEL: Record<string, string> = {
   'tag_rule.preview': '预览标签规则',
   'tag_rule.nightly': '每晚执行标签规则',
   'tag.import': '批量导入标签',
+  'patient.event_record': '记录临床事件',
+  'patient.read_events': '查看临床记录',
+  'community.create': '创建社群',
+  'community.update': '修改社群',
+  'community.read_members': '查看社群成员',
+  'community.sop_create': '安排群内容',
+  'community.sop_cancel': '取消群内容排期',
 }
 
 export const actionLabel = (a: string): string => ACTION_LABEL[a] ?? a

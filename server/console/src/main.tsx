@@ -3,6 +3,7 @@ import './styles/components.css'
 import './styles/feedback.css'
 import './styles/pages.css'
 import './styles/tagging.css'
+import './styles/communities.css'
 import { createRoot } from 'react-dom/client'
 import { App } from './App'
 

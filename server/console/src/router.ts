@@ -47,9 +47,7 @@ export const parseHash = (hash: string): Route => {
     case 'segments':
       return { name: 'segments' }
     case 'communities':
-      return parts[1]
-        ? { name: 'community', id: decodeURIComponent(parts[1]) }
-        : { name: 'communities' }
+      return parts[1] ? { name: 'community', id: decodeURIComponent(parts[1]) } : { name: 'communities' }
     case 'staff':
       return { name: 'staff' }
     case 'audit':

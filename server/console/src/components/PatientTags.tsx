@@ -191,12 +191,19 @@ const RemoveTagForm = ({
  * 标签 card of the patient detail: every tag with its group, source, reason, who and when; clinical
  * roles the catalogue allows add (picker + reason) and remove (reason).
  */
-export const PatientTags = ({ patientId }: { patientId: string }) => {
+export const PatientTags = ({
+  patientId,
+  refreshKey = 0,
+}: {
+  patientId: string
+  /** Changing it reloads the tags (another card changed them, e.g. a clinical event's rule tags). */
+  refreshKey?: number
+}) => {
   const { session } = useSession()
   const role = session.staff.role
   const canAssign = mayCall(role, 'assignTag')
   const canRemove = mayCall(role, 'unassignTag')
-  const tags = useLoad(() => api.patientTags(patientId), [patientId])
+  const tags = useLoad(() => api.patientTags(patientId), [patientId, refreshKey])
   const groups = useLoad(() => (canAssign ? api.listTagGroups() : Promise.resolve(null)), [canAssign])
   const [removing, setRemoving] = useState<PatientTag | null>(null)
   const [notice, setNotice] = useState<string | null>(null)

@@ -1,7 +1,9 @@
 import { CONSENT_PURPOSES } from '@careloop/shared'
+import { useState } from 'react'
 import { api, errorText } from '../api'
 import { AssignNurse } from '../components/AssignNurse'
 import { Banner, EmptyState, Loading } from '../components/Feedback'
+import { PatientEvents } from '../components/PatientEvents'
 import { PatientTags } from '../components/PatientTags'
 import { dash, formatDate } from '../format'
 import { CONSENT_LABEL, GENDER_LABEL, RELATION_LABEL } from '../labels'
@@ -13,14 +15,15 @@ import { useLoad } from '../useLoad'
 const MONO_FACTS = new Set(['手机', '住院号', '身份证号', '患者 ID'])
 
 /**
- * 患者详情 (clinical roles): the row fields, consent state, tags with their reasons, nurse assignment,
- * the server's sections.
+ * 患者详情 (clinical roles): the row fields, consent state, tags with their reasons, clinical events,
+ * nurse assignment, the server's sections.
  */
 export const PatientDetailPage = ({ id }: { id: string }) => {
   const { session } = useSession()
   const role = session.staff.role
   const directory = useStaffDirectory()
   const detail = useLoad(() => api.getPatient(id), [id])
+  const [tagsVersion, setTagsVersion] = useState(0)
 
   const back = (
     <a className="back-link" href="#/patients">
@@ -95,7 +98,11 @@ export const PatientDetailPage = ({ id }: { id: string }) => {
         </div>
       </section>
 
-      {mayCall(role, 'patientTags') ? <PatientTags patientId={p.id} /> : null}
+      {mayCall(role, 'patientTags') ? <PatientTags patientId={p.id} refreshKey={tagsVersion} /> : null}
+
+      {mayCall(role, 'listPatientEvents') ? (
+        <PatientEvents patientId={p.id} onTagsChanged={() => setTagsVersion((v) => v + 1)} />
+      ) : null}
 
       {role === 'head_nurse' || role === 'admin' ? (
         <AssignNurse
