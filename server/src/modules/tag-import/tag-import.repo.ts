@@ -1,4 +1,4 @@
-import { isValidObjectId, Types, type Connection } from 'mongoose'
+import { Types, type Connection } from 'mongoose'
 import { accountModel } from '../accounts/account.model'
 import { scopeQuery, type PatientScope } from '../patients/patient-staff.repo'
 import { patientModel } from '../patients/patient.model'
