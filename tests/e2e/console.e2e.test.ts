@@ -296,17 +296,22 @@ describe('staff console', () => {
     await browser.screenshot(nurse, 'console-13-session-ended')
   })
 
-  it('the head nurse assigns by nurse id (she may not list staff) and sees names unmasked', async () => {
+  it('the head nurse assigns from the nurse directory and sees names unmasked', async () => {
     const head = await browser.newPage()
     await login(head, 'headnurse.wang')
     expect(await navLabels(head)).toEqual(['患者管理', '标签管理', '人群分群', '病友社群', '系统状态'])
     await waitForCount(rows(head), 3)
     await rows(head).filter({ hasText: '张建国' }).click()
     await head.getByTestId('patient-card').waitFor()
-    await head.getByText('护士名单仅管理员可查看', { exact: false }).waitFor()
-    await head.locator('#assign-nurse').fill('0123456789abcdef01234567')
+    // she may not list every staff account, but she may list the nurses (GET /api/v1/staff/nurses)
+    const options = await head.locator('#assign-nurse option').allTextContents()
+    expect(options).toEqual(
+      expect.arrayContaining(['未分配', '李娜（nurse.li）', '王护士长（headnurse.wang）']),
+    )
+    expect(options.join()).not.toContain('marketing.zhao')
+    await head.locator('#assign-nurse').selectOption({ label: '王护士长（headnurse.wang）' })
     await head.getByRole('button', { name: '保存分配' }).click()
-    await head.getByText('未找到该护士账号，或该账号不是在职护士').waitFor()
+    await head.getByText('已分配给', { exact: false }).waitFor()
     await browser.screenshot(head, 'console-09-patient-detail-head-nurse')
     await nav(head, '标签管理')
     expect(await head.locator('.tabs .tab').allTextContents()).toEqual(['分组与标签', '自动规则', '批量导入'])

@@ -176,6 +176,7 @@ export const api = {
   login: (body: StaffLoginRequest) => call(r.staffLogin, { body }),
   me: () => call(r.staffMe),
   listStaff: () => call(r.listStaff),
+  listNurses: () => call(r.listNurses),
   createStaff: (body: CreateStaffRequest) => call(r.createStaff, { body }),
   updateStaff: (id: string, body: UpdateStaffRequest) => call(r.updateStaff, { params: { id }, body }),
   listPatients: (query: { q?: string; page: number; pageSize: number }) => call(r.listPatients, { query }),

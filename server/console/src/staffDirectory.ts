@@ -4,7 +4,7 @@ import { api } from './api'
 import { useSession } from './session'
 
 export interface StaffDirectory {
-  /** Every staff account, when the caller's role may list them (admin today); null otherwise. */
+  /** Every staff account (admin), or the active nurses and head nurses (nurses, head nurses); null otherwise. */
   staff: Staff[] | null
   /** A display name for a staff id: the name when known (admin, or oneself), else 已分配. */
   nameOf: (id: string | null) => string
@@ -17,20 +17,23 @@ export interface StaffDirectory {
 export const useStaffDirectory = (): StaffDirectory => {
   const { session } = useSession()
   const me = session.staff
-  const allowed = staffRoutes.listStaff.roles?.includes(me.role) ?? false
+  const allStaff = staffRoutes.listStaff.roles?.includes(me.role) ?? false
+  // Head nurses (and nurses) may not list every account, but may list the nurses.
+  const nurses = staffRoutes.listNurses.roles?.includes(me.role) ?? false
+  const allowed = allStaff || nurses
   const [staff, setStaff] = useState<Staff[] | null>(null)
 
   useEffect(() => {
     if (!allowed) return
     let alive = true
-    void api.listStaff().then(
+    void (allStaff ? api.listStaff() : api.listNurses()).then(
       (r) => alive && setStaff(r.staff),
       () => alive && setStaff(null),
     )
     return () => {
       alive = false
     }
-  }, [allowed])
+  }, [allowed, allStaff])
 
   return {
     staff,

@@ -222,6 +222,16 @@ export const staffRoutes = {
     roles: ['admin'],
     response: StaffListResponse,
   }),
+  listNurses: defineRoute({
+    id: 'listNurses',
+    method: 'get',
+    path: '/api/v1/staff/nurses',
+    summary: 'Active nurses and head nurses (to assign patients and pick community owners)',
+    tag: 'staff',
+    auth: 'staff',
+    roles: ['nurse', 'head_nurse', 'admin'],
+    response: StaffListResponse,
+  }),
   createStaff: defineRoute({
     id: 'createStaff',
     method: 'post',

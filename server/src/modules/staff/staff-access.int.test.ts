@@ -161,6 +161,7 @@ describe('the role × route permission matrix', () => {
         'listAudit',
         'listPatients',
         'listStaff',
+        'listNurses',
         'staffMe',
         'updateStaff',
         'listCommunities',

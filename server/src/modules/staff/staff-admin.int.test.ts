@@ -136,3 +136,26 @@ describe('staff management (admin)', () => {
     expect(errorOf(r.body).code).toBe('STAFF_NOT_FOUND')
   })
 })
+
+describe('the nurse directory', () => {
+  it('lists active nurses and head nurses to nurses and head nurses; not to marketers', async () => {
+    for (const [username, role] of [
+      ['dir.head', 'head_nurse'],
+      ['dir.market', 'marketer'],
+    ] as const)
+      expect((await create({ username, name: '目录', role, password: 'directory-pass-1' })).status).toBe(201)
+    const head = (await h.staffLogin('dir.head', 'directory-pass-1')).accessToken
+    const r = await h.request('GET', '/api/v1/staff/nurses', { token: head })
+    expect(r.status).toBe(200)
+    const staff = StaffListResponse.parse(r.body).staff
+    expect(staff.length).toBeGreaterThan(0)
+    for (const s of staff) {
+      expect(['nurse', 'head_nurse']).toContain(s.role)
+      expect(s.active).toBe(true)
+    }
+    expect(staff.map((s) => s.username)).toEqual(expect.arrayContaining(['nurse.li', 'dir.head']))
+    expect(staff.map((s) => s.username)).not.toContain('dir.market')
+    const marketer = (await h.staffLogin('dir.market', 'directory-pass-1')).accessToken
+    expect((await h.request('GET', '/api/v1/staff/nurses', { token: marketer })).status).toBe(403)
+  })
+})

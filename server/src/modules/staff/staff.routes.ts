@@ -25,6 +25,9 @@ export const mountStaffRoutes = (router: Router<AppState>, guard: AccessGuard, s
   mount(router, r.staffMe, guard, async ({ principal }) => ({ staff: await s.staff.me(staffOf(principal)) }))
 
   mount(router, r.listStaff, guard, async () => ({ staff: await s.staff.list() }))
+  mount(router, r.listNurses, guard, async () => ({
+    staff: (await s.staff.list()).filter((x) => x.active && (x.role === 'nurse' || x.role === 'head_nurse')),
+  }))
   mount(router, r.createStaff, guard, async ({ principal, body, ip, requestId }) => ({
     staff: await s.staff.create(staffOf(principal), body, { ip, requestId }),
   }))
