@@ -103,7 +103,8 @@ export function segmentReferenceYear(now: Date, timeZone: string): number {
   return bc ? 1 - year : year
 }
 
-function compare(left: number, op: CompareOp, right: number): boolean {
+/** `left op right` for the comparison operators of expressions and tag rules. */
+export function compareNumbers(left: number, op: CompareOp, right: number): boolean {
   switch (op) {
     case '=':
       return left === right
@@ -142,7 +143,7 @@ function evaluate(expr: SegmentExpr, s: SegmentSubject, ctx: SegmentContext, yea
     case 'compare': {
       if (s.birthYear === null) return false
       const left = expr.attribute === 'age' ? year() - s.birthYear : s.birthYear
-      return compare(left, expr.op, expr.value)
+      return compareNumbers(left, expr.op, expr.value)
     }
     case 'category':
       return categoryMatches(expr, s)

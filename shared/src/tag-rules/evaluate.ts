@@ -15,7 +15,7 @@
 //   least N days ago. A patient registered yesterday is not "lost to follow-up".
 // - `{eventCount: k, withinDays: N, op, value}` compares the number of such events within N days.
 
-import { segmentReferenceYear } from '../segments/filter'
+import { compareNumbers, segmentReferenceYear } from '../segments/filter'
 import {
   PATIENT_EVENT_KIND_LABELS,
   type PatientEventKind,
@@ -92,23 +92,6 @@ export function formatRuleDate(d: Date, timeZone: string): string {
   return `${part('year')}-${part('month')}-${part('day')}`
 }
 
-function compare(left: number, op: TagRuleCompareOp, right: number): boolean {
-  switch (op) {
-    case '=':
-      return left === right
-    case '!=':
-      return left !== right
-    case '<':
-      return left < right
-    case '<=':
-      return left <= right
-    case '>':
-      return left > right
-    case '>=':
-      return left >= right
-  }
-}
-
 const codeMatches = (code: string | null, prefix: string | undefined): boolean =>
   prefix === undefined || (code !== null && code.toUpperCase().startsWith(prefix.toUpperCase()))
 
@@ -142,7 +125,7 @@ function evaluateAtom(
       case 'age': {
         if (s.birthYear === null) return null
         const age = year() - s.birthYear
-        return compare(age, a.op, a.value) ? `年龄 ${age} 岁（${OP_LABELS[a.op]} ${a.value}）` : null
+        return compareNumbers(age, a.op, a.value) ? `年龄 ${age} 岁（${OP_LABELS[a.op]} ${a.value}）` : null
       }
       case 'gender': {
         if (s.gender === null) return null
@@ -180,7 +163,7 @@ function evaluateAtom(
   const n = matching(events, a.eventCount, a.codePrefix).filter((e) =>
     within(e, a.withinDays, ctx.now),
   ).length
-  return compare(n, a.op, a.value)
+  return compareNumbers(n, a.op, a.value)
     ? `近 ${a.withinDays} 天${PATIENT_EVENT_KIND_LABELS[a.eventCount]}${prefixText(a.codePrefix)} ${n} 次（${OP_LABELS[a.op]} ${a.value}）`
     : null
 }
