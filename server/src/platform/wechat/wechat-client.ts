@@ -1,5 +1,6 @@
-import { AppError, z } from '@careloop/shared'
+import { z } from '@careloop/shared'
 import type { Clock } from '../../clock'
+import { callPlatform, ErrFields } from '../platform-call'
 
 /**
  * The server's WeChat mini-program API client (platform.md §1). The same code talks to
@@ -21,7 +22,6 @@ export class WechatApiError extends Error {
 /** Stale-token codes: refresh once and retry (platform.md §1.3). */
 export const STALE_TOKEN_CODES = new Set([40001, 40014, 42001])
 
-const ErrFields = z.object({ errcode: z.number().optional(), errmsg: z.string().optional() })
 const Code2Session = ErrFields.extend({
   openid: z.string().min(1).optional(),
   session_key: z.string().optional(),
@@ -140,31 +140,22 @@ export class WechatClient {
     return r.access_token
   }
 
-  private async call<O extends z.infer<typeof ErrFields>>(
+  private call<O extends z.infer<typeof ErrFields>>(
     api: string,
     schema: z.ZodType<O, z.ZodTypeDef, unknown>,
     pathAndQuery: string,
     body?: unknown,
   ): Promise<O> {
-    const f = this.o.fetchImpl ?? fetch
-    let res: Response
-    try {
-      res = await f(`${this.o.apiBase}${pathAndQuery}`, {
-        method: body === undefined ? 'GET' : 'POST',
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.o.timeoutMs ?? 5000),
-      })
-    } catch (e) {
-      throw new AppError('UPSTREAM_UNAVAILABLE', `WeChat ${api} unreachable`, { cause: String(e) })
-    }
-    if (!res.ok) throw new AppError('UPSTREAM_UNAVAILABLE', `WeChat ${api} answered HTTP ${res.status}`)
-    const parsed = schema.safeParse(await res.json().catch(() => undefined))
-    if (!parsed.success)
-      throw new AppError('UPSTREAM_UNAVAILABLE', `WeChat ${api} answered an unexpected body`)
-    const data = parsed.data
-    if (data.errcode !== undefined && data.errcode !== 0)
-      throw new WechatApiError(data.errcode, data.errmsg ?? '', api)
-    return data
+    return callPlatform({
+      platform: 'WeChat',
+      apiBase: this.o.apiBase,
+      fetchImpl: this.o.fetchImpl,
+      timeoutMs: this.o.timeoutMs,
+      api,
+      schema,
+      pathAndQuery,
+      body,
+      apiError: (errcode, errmsg, name) => new WechatApiError(errcode, errmsg, name),
+    })
   }
 }

@@ -1,5 +1,6 @@
-import { AppError, z } from '@careloop/shared'
+import { z } from '@careloop/shared'
 import type { Clock } from '../../clock'
+import { callPlatform, ErrFields } from '../platform-call'
 
 /**
  * The server's WeCom (企业微信) server API client (platform.md §4). The same code talks to
@@ -25,7 +26,6 @@ export const WECOM_STALE_TOKEN_CODES = new Set([40014, 42001])
 /** `getuserinfo`: the login code is invalid, used or expired. */
 export const WECOM_INVALID_CODE = 40029
 
-const ErrFields = z.object({ errcode: z.number().optional(), errmsg: z.string().optional() })
 const TokenResponse = ErrFields.extend({
   access_token: z.string().optional(),
   expires_in: z.number().optional(),
@@ -251,33 +251,23 @@ export class WecomClient {
     return r.access_token
   }
 
-  private async call<O extends z.infer<typeof ErrFields>>(
+  private call<O extends z.infer<typeof ErrFields>>(
     api: string,
     schema: z.ZodType<O, z.ZodTypeDef, unknown>,
     pathAndQuery: string,
     body?: unknown,
   ): Promise<O> {
-    const f = this.o.fetchImpl ?? fetch
-    let res: Response
-    try {
-      res = await f(`${this.o.apiBase}${pathAndQuery}`, {
-        method: body === undefined ? 'GET' : 'POST',
-        ...(body === undefined
-          ? {}
-          : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-        signal: AbortSignal.timeout(this.o.timeoutMs ?? 5000),
-      })
-    } catch (e) {
-      throw new AppError('UPSTREAM_UNAVAILABLE', `WeCom ${api} unreachable`, { cause: String(e) })
-    }
-    if (!res.ok) throw new AppError('UPSTREAM_UNAVAILABLE', `WeCom ${api} answered HTTP ${res.status}`)
-    const parsed = schema.safeParse(await res.json().catch(() => undefined))
-    if (!parsed.success)
-      throw new AppError('UPSTREAM_UNAVAILABLE', `WeCom ${api} answered an unexpected body`)
-    const data = parsed.data
-    if (data.errcode !== undefined && data.errcode !== 0)
-      throw new WecomApiError(data.errcode, data.errmsg ?? '', api)
-    return data
+    return callPlatform({
+      platform: 'WeCom',
+      apiBase: this.o.apiBase,
+      fetchImpl: this.o.fetchImpl,
+      timeoutMs: this.o.timeoutMs,
+      api,
+      schema,
+      pathAndQuery,
+      body,
+      apiError: (errcode, errmsg, name) => new WecomApiError(errcode, errmsg, name),
+    })
   }
 
   /** A token-protected call with the app secret: GET when `body` is undefined, else POST JSON. */
