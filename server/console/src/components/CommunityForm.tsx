@@ -7,12 +7,13 @@ import {
 import { useState, type FormEvent } from 'react'
 import { api } from '../api'
 import { communityErrorText, formErrors, wecomGroupStatusText } from '../communityText'
-import { ROLE_LABEL, TAG_KIND_LABEL } from '../labels'
+import { ROLE_LABEL } from '../labels'
 import { useSession } from '../session'
 import { useStaffDirectory } from '../staffDirectory'
 import { useLoad } from '../useLoad'
 import { Banner, Loading } from './Feedback'
 import { Field } from './Field'
+import { TagOptions } from './TagOptions'
 
 /** A staff member who may own a community (an active nurse or head nurse), as far as the console knows. */
 export interface OwnerCandidate {
@@ -54,16 +55,7 @@ const DiseaseTagSelect = ({
         onChange={(e) => onChange(e.target.value)}
         aria-invalid={error ? true : undefined}
       >
-        <option value="">{ordered.length > 0 ? '请选择病种标签' : '还没有标签'}</option>
-        {ordered.map((g) => (
-          <optgroup key={g.id} label={`${g.name}（${TAG_KIND_LABEL[g.kind]}）`}>
-            {g.tags.map((t) => (
-              <option key={t.id} value={t.id}>
-                {t.name}
-              </option>
-            ))}
-          </optgroup>
-        ))}
+        <TagOptions groups={ordered} placeholder={ordered.length > 0 ? '请选择病种标签' : '还没有标签'} />
       </select>
     </Field>
   )

@@ -2,13 +2,14 @@ import type { PatientTag, PatientTagsResponse, TagGroupsResponse } from '@carelo
 import { useState, type FormEvent } from 'react'
 import { api, ApiError, errorText } from '../api'
 import { formatDateTime } from '../format'
-import { TAG_KIND_LABEL, TAG_SOURCE_LABEL } from '../labels'
+import { TAG_SOURCE_LABEL } from '../labels'
 import { mayCall } from '../router'
 import { useSession } from '../session'
 import { fieldMessage } from '../tagText'
 import { useLoad } from '../useLoad'
 import { Banner, EmptyState, Loading } from './Feedback'
 import { Field } from './Field'
+import { TagOptions } from './TagOptions'
 
 const byText = (t: PatientTag): string =>
   t.by.kind === 'system' ? '系统' : (t.by.name ?? (t.by.id ? '员工' : '—'))
@@ -83,16 +84,10 @@ const AddTagForm = ({
       {banner ? <Banner tone="error">{banner}</Banner> : null}
       <Field label="添加标签" htmlFor="patient-tag" error={errors.tagId}>
         <select id="patient-tag" className="input" value={tagId} onChange={(e) => setTagId(e.target.value)}>
-          <option value="">{available.length > 0 ? '请选择标签' : '已添加全部标签'}</option>
-          {available.map((g) => (
-            <optgroup key={g.id} label={`${g.name}（${TAG_KIND_LABEL[g.kind]}）`}>
-              {g.tags.map((t) => (
-                <option key={t.id} value={t.id}>
-                  {t.name}
-                </option>
-              ))}
-            </optgroup>
-          ))}
+          <TagOptions
+            groups={available}
+            placeholder={available.length > 0 ? '请选择标签' : '已添加全部标签'}
+          />
         </select>
       </Field>
       <Field label="原因" htmlFor="patient-tag-reason" error={errors.reason} hint="必填，不超过 100 个字">

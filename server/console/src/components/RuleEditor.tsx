@@ -15,7 +15,7 @@ import {
 import { useState, type FormEvent } from 'react'
 import { api, ApiError, errorText } from '../api'
 import { dash } from '../format'
-import { COMPARE_LABEL, GENDER_LABEL, RELATION_LABEL, TAG_KIND_LABEL } from '../labels'
+import { COMPARE_LABEL, GENDER_LABEL, RELATION_LABEL } from '../labels'
 import {
   ATOM_TYPE_LABEL,
   checkAtom,
@@ -32,6 +32,7 @@ import { fieldMessage } from '../tagText'
 import { useLive } from '../useLive'
 import { Banner, EmptyState } from './Feedback'
 import { Field } from './Field'
+import { TagOptions } from './TagOptions'
 
 const PREVIEW_DELAY_MS = 500
 const ATOM_TYPES = Object.keys(ATOM_TYPE_LABEL) as AtomType[]
@@ -380,18 +381,7 @@ export const RuleEditor = ({
         </Field>
         <Field label="打上标签" htmlFor="rule-tag" error={errors.tagId}>
           <select id="rule-tag" className="input" value={tagId} onChange={(e) => setTagId(e.target.value)}>
-            <option value="">请选择标签</option>
-            {groups.groups
-              .filter((g) => g.tags.length > 0)
-              .map((g) => (
-                <optgroup key={g.id} label={`${g.name}（${TAG_KIND_LABEL[g.kind]}）`}>
-                  {g.tags.map((t) => (
-                    <option key={t.id} value={t.id}>
-                      {t.name}
-                    </option>
-                  ))}
-                </optgroup>
-              ))}
+            <TagOptions groups={groups.groups.filter((g) => g.tags.length > 0)} placeholder="请选择标签" />
           </select>
         </Field>
         <label className="checkbox rule-enabled">
