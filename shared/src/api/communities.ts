@@ -1,6 +1,7 @@
 import { z } from '../zod'
 import { GENDERS, MaskedPhone, ObjectIdString } from './auth'
 import { defineRoute } from './route'
+import { WecomUserId } from './staff'
 
 /**
  * Disease-group communities (F10–F13): a community is one WeCom customer group (`chatId`) run by an
@@ -26,13 +27,6 @@ export const CommunityStatus = z.enum(COMMUNITY_STATUSES)
 export type CommunityStatus = z.infer<typeof CommunityStatus>
 
 const utf8Bytes = (s: string): number => new TextEncoder().encode(s).length
-
-/** A WeCom member userid (the bot names nurses by it). */
-export const WecomUserId = z
-  .string()
-  .min(1, 'userid must not be empty')
-  .max(64)
-  .regex(/^[A-Za-z0-9_.@-]+$/, 'userid has invalid characters')
 
 /** This month's (or another month's) mass sends to one group: WeCom allows as many as the month has days. */
 export const GroupSendQuota = z

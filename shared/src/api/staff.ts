@@ -16,6 +16,13 @@ export const Password = z
   .min(10, 'password must be at least 10 characters')
   .max(128, 'password must be at most 128 characters')
 
+/** A WeCom member userid (staff accounts carry one; the bot names nurses by it). */
+export const WecomUserId = z
+  .string()
+  .min(1, 'userid must not be empty')
+  .max(64)
+  .regex(/^[A-Za-z0-9_.@-]+$/, 'userid has invalid characters')
+
 export const Staff = z
   .object({
     id: ObjectIdString,
@@ -301,13 +308,7 @@ export const staffRoutes = {
     summary: 'For the WeCom bot: the active staff account bound to a WeCom userid',
     tag: 'service',
     auth: 'service',
-    params: z.object({
-      userid: z
-        .string()
-        .min(1)
-        .max(64)
-        .regex(/^[A-Za-z0-9_.@-]+$/, 'userid has invalid characters'),
-    }),
+    params: z.object({ userid: WecomUserId }),
     response: StaffMeResponse,
     errors: ['STAFF_NOT_FOUND', 'AUTH_TOKEN_INVALID'],
   }),
