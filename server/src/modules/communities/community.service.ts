@@ -346,12 +346,12 @@ export const createCommunityService = (deps: {
         deps.staff.findByIds([...new Set(active.map((c) => c.ownerNurseId.toHexString()))]),
       ])
       const ownerName = new Map(owners.map((s) => [s.id, s.name]))
-      const out: MyCommunity[] = []
-      for (const c of active) {
-        const memberCount = await repo.memberCount(c._id)
+      const counts = await Promise.all(active.map((c) => repo.memberCount(c._id)))
+      const out: MyCommunity[] = active.map((c, i) => {
+        const memberCount = counts[i]!
         const full = memberCount >= c.capacity
         const isIn = joined.has(c._id.toHexString())
-        out.push({
+        return {
           id: c._id.toHexString(),
           name: c.name,
           description: c.description ?? null,
@@ -363,8 +363,8 @@ export const createCommunityService = (deps: {
           joined: isIn,
           matchesMyTags: myTags.has(c.diseaseTagId),
           joinable: !isIn && !full,
-        })
-      }
+        }
+      })
       const rank = (m: MyCommunity): number => (m.matchesMyTags ? 0 : 2) + (m.joinable || m.joined ? 0 : 1)
       out.sort((a, b) => rank(a) - rank(b) || b.memberCount - a.memberCount || a.name.localeCompare(b.name))
       return { communities: out }

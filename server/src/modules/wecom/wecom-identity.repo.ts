@@ -48,28 +48,15 @@ export const createWecomIdentityRepo = (conn: Connection): WecomIdentityRepo => 
     const current = await I.findOne({ externalUserId }).lean<WecomIdentityDoc>()
     const stronger =
       !current?.patientId || !current.linkedBy || STRENGTH[how] >= STRENGTH[current.linkedBy as LinkHow]
-    await I.updateOne(
-      { externalUserId },
-      {
-        $setOnInsert: { externalUserId },
-        $set: {
-          ...(unionid ? { unionid } : {}),
-          ...(stronger ? { patientId: new Types.ObjectId(patientId), linkedBy: how, linkedAt: at } : {}),
-        },
-      },
-      { upsert: true },
-    ).catch((e: unknown) => {
-      // two first deliveries racing on the unique key: the other insert won; apply ours as an update
+    const set = {
+      ...(unionid ? { unionid } : {}),
+      ...(stronger ? { patientId: new Types.ObjectId(patientId), linkedBy: how, linkedAt: at } : {}),
+    }
+    const update = Object.keys(set).length ? { $set: set } : { $setOnInsert: { externalUserId } }
+    // two first deliveries racing on the unique key: the other insert won; apply ours as an update
+    await I.updateOne({ externalUserId }, update, { upsert: true }).catch((e: unknown) => {
       if ((e as { code?: number }).code !== 11000) throw e
-      return I.updateOne(
-        { externalUserId },
-        {
-          $set: {
-            ...(unionid ? { unionid } : {}),
-            ...(stronger ? { patientId: new Types.ObjectId(patientId), linkedBy: how, linkedAt: at } : {}),
-          },
-        },
-      )
+      return I.updateOne({ externalUserId }, update)
     })
   }
 
