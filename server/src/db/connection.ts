@@ -5,12 +5,17 @@ export type { Connection }
 /**
  * Opens a mongoose connection. Models are registered per connection (never on the global mongoose
  * instance), so tests can give each file its own database.
+ *
+ * `autoCreate: false`: collections are created by their first write, as MongoDB does anyway. Mongoose's
+ * default issues `create` in the background when a model is compiled; on mongo-java-server that `create`
+ * racing the first insert can replace the collection and lose the inserted document (seen in CI).
  */
 export const openConnection = async (uri: string, dbName?: string): Promise<Connection> => {
   const conn = mongoose.createConnection(uri, {
     ...(dbName ? { dbName } : {}),
     serverSelectionTimeoutMS: 10_000,
     autoIndex: false,
+    autoCreate: false,
   })
   await conn.asPromise()
   return conn

@@ -159,6 +159,24 @@ describe('local engine guarantees', () => {
     })
   })
 
+  describe('first write after compiling a model', () => {
+    // Regression: with mongoose's default autoCreate, the background `create` raced the first insert
+    // on mongo-java-server and replaced the collection, losing the document (connection.ts).
+    it('keeps the first document of 300 freshly compiled models', async () => {
+      let lost = 0
+      for (const i of range(300)) {
+        const Fresh = db.connection.model<{ n: number }>(
+          `Fresh${i}`,
+          new Schema<{ n: number }>({ n: { type: Number, required: true } }),
+          `fresh_${i}`,
+        )
+        const doc = await Fresh.create({ n: i })
+        if ((await Fresh.countDocuments({ _id: doc._id })) !== 1) lost++
+      }
+      expect(lost).toBe(0)
+    })
+  })
+
   describe('$inc with a balance condition', () => {
     let Accounts: Model<Account>
 

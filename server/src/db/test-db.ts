@@ -31,7 +31,7 @@ export function useTestDatabase(uri: string | (() => string | undefined)): TestD
       throw new Error('useTestDatabase: no MongoDB URI (the jest global setup sets MONGODB_URI)')
     }
     connection = await mongoose
-      .createConnection(resolved, { dbName, serverSelectionTimeoutMS: 10_000 })
+      .createConnection(resolved, { dbName, serverSelectionTimeoutMS: 10_000, autoCreate: false }) // see connection.ts
       .asPromise()
   })
 
