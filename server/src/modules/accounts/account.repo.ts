@@ -1,3 +1,4 @@
+import { isDuplicateKey } from '../../db/duplicate-key'
 import { randomUUID } from 'node:crypto'
 import { Types, type Connection } from 'mongoose'
 import type { EncryptedValue } from '../../privacy/pii-crypto'
@@ -38,7 +39,7 @@ export const createAccountRepo = (conn: Connection): AccountRepo => {
           return { account: doc, created: r.lastErrorObject?.updatedExisting === false }
         } catch (e) {
           // Two first logins of one user racing: the loser hits the unique index; the retry finds the winner.
-          if ((e as { code?: number }).code === 11000 && attempt === 0) continue
+          if (isDuplicateKey(e) && attempt === 0) continue
           throw e
         }
       }

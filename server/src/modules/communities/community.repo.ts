@@ -1,3 +1,4 @@
+import { isDuplicateKey } from '../../db/duplicate-key'
 import { isValidObjectId, Types, type Connection } from 'mongoose'
 import { patientModel } from '../patients/patient.model'
 import {
@@ -14,7 +15,7 @@ import {
 
 export class CommunityChatTakenError extends Error {}
 
-const isDuplicate = (e: unknown): boolean => (e as { code?: number }).code === 11000
+const isDuplicate = isDuplicateKey
 const oid = (id: string): Types.ObjectId => new Types.ObjectId(id)
 
 export interface NewCommunity {

@@ -1,3 +1,4 @@
+import { isDuplicateKey } from '../../db/duplicate-key'
 import { isValidObjectId, Types, type Connection } from 'mongoose'
 import {
   sendQuotaModel,
@@ -10,7 +11,7 @@ import {
 
 export class DuplicateSopRequestError extends Error {}
 
-const isDuplicate = (e: unknown): boolean => (e as { code?: number }).code === 11000
+const isDuplicate = isDuplicateKey
 const oid = (id: string | Types.ObjectId): Types.ObjectId =>
   typeof id === 'string' ? new Types.ObjectId(id) : id
 

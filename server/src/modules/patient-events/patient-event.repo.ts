@@ -1,3 +1,4 @@
+import { isDuplicateKey } from '../../db/duplicate-key'
 import type { TagRuleEvent } from '@careloop/shared'
 import { Types, type Connection } from 'mongoose'
 import { patientEventModel, type PatientEventDoc } from './patient-event.model'
@@ -18,7 +19,7 @@ export interface PatientEventRepo {
   ruleEventsOf(patientIds: readonly string[]): Promise<Map<string, TagRuleEvent[]>>
 }
 
-const isDuplicate = (e: unknown): boolean => (e as { code?: number }).code === 11000
+const isDuplicate = isDuplicateKey
 
 export const createPatientEventRepo = (conn: Connection): PatientEventRepo => {
   const E = patientEventModel(conn)

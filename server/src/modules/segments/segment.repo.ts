@@ -1,3 +1,4 @@
+import { isDuplicateKey } from '../../db/duplicate-key'
 import type { SegmentFilter } from '@careloop/shared'
 import type { Connection, FilterQuery, mongo, Types } from 'mongoose'
 import { patientModel, type PatientDoc } from '../patients/patient.model'
@@ -79,7 +80,7 @@ export const createSegmentRepo = (conn: Connection): SegmentRepo => {
       try {
         await S.create({ name, expression, createdBy })
       } catch (e) {
-        if ((e as { code?: number }).code === 11000) throw new SegmentNameTakenError(name)
+        if (isDuplicateKey(e)) throw new SegmentNameTakenError(name)
         throw e
       }
     },

@@ -1,3 +1,4 @@
+import { isDuplicateKey } from '../../db/duplicate-key'
 import type { TagRuleCondition } from '@careloop/shared'
 import { isValidObjectId, Types, type Connection } from 'mongoose'
 import { patientModel, type PatientDoc, type PatientTagEntry } from '../patients/patient.model'
@@ -41,7 +42,7 @@ export interface TagRuleRepo {
   livePatients(after: string | null, limit: number): Promise<RulePatient[]>
 }
 
-const isDuplicate = (e: unknown): boolean => (e as { code?: number }).code === 11000
+const isDuplicate = isDuplicateKey
 
 const RULE_PATIENT_FIELDS = { name: 1, birthYear: 1, gender: 1, relation: 1, createdAt: 1, tags: 1 } as const
 

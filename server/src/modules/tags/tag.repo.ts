@@ -1,3 +1,4 @@
+import { isDuplicateKey } from '../../db/duplicate-key'
 import { Types, type Connection } from 'mongoose'
 import { patientModel } from '../patients/patient.model'
 import { tagEventModel, tagGroupModel, tagModel, type TagDoc, type TagGroupDoc } from './tag.model'
@@ -36,7 +37,7 @@ const notify = async (conn: Connection, c: TagChange): Promise<void> => {
   }
 }
 
-const isDuplicate = (e: unknown): boolean => (e as { code?: number }).code === 11000
+const isDuplicate = isDuplicateKey
 
 export interface TagRepo {
   groups(): Promise<TagGroupDoc[]>

@@ -1,7 +1,8 @@
+import { isDuplicateKey } from '../../db/duplicate-key'
 import type { Connection } from 'mongoose'
 import { wecomContactModel, type WecomContactDoc } from './wecom-contact.model'
 
-const isDuplicate = (e: unknown): boolean => (e as { code?: number }).code === 11000
+const isDuplicate = isDuplicateKey
 
 export interface Pair {
   userId: string

@@ -1,8 +1,9 @@
+import { isDuplicateKey } from '../../db/duplicate-key'
 import type { WecomEventInput } from '@careloop/shared'
 import type { Connection } from 'mongoose'
 import { wecomEventModel, type WecomEventDoc } from './wecom-event.model'
 
-const isDuplicate = (e: unknown): boolean => (e as { code?: number }).code === 11000
+const isDuplicate = isDuplicateKey
 
 /** A processing claim older than this is taken to be abandoned (a crash mid-way) and may be retried. */
 export const CLAIM_LEASE_MS = 60_000

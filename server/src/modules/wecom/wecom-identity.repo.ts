@@ -1,3 +1,4 @@
+import { isDuplicateKey } from '../../db/duplicate-key'
 import { Types, type Connection } from 'mongoose'
 import { accountModel } from '../accounts/account.model'
 import { patientModel } from '../patients/patient.model'
@@ -55,7 +56,7 @@ export const createWecomIdentityRepo = (conn: Connection): WecomIdentityRepo => 
     const update = Object.keys(set).length ? { $set: set } : { $setOnInsert: { externalUserId } }
     // two first deliveries racing on the unique key: the other insert won; apply ours as an update
     await I.updateOne({ externalUserId }, update, { upsert: true }).catch((e: unknown) => {
-      if ((e as { code?: number }).code !== 11000) throw e
+      if (!isDuplicateKey(e)) throw e
       return I.updateOne({ externalUserId }, update)
     })
   }
@@ -101,7 +102,7 @@ export const createWecomIdentityRepo = (conn: Connection): WecomIdentityRepo => 
         { $setOnInsert: { externalUserId }, ...(unionid ? { $set: { unionid } } : {}) },
         { upsert: true },
       ).catch((e: unknown) => {
-        if ((e as { code?: number }).code !== 11000) throw e
+        if (!isDuplicateKey(e)) throw e
       })
       return null
     },

@@ -1,3 +1,4 @@
+import { isDuplicateKey } from '../../db/duplicate-key'
 import type { Connection } from 'mongoose'
 import {
   corpGroupModel,
@@ -58,7 +59,7 @@ export const createWecomTagRepo = (conn: Connection): WecomTagRepo => {
     async setGroup(groupId, groupName) {
       await G.updateOne({ key: OURS }, { $set: { groupId, groupName } }, { upsert: true }).catch(
         (e: unknown) => {
-          if ((e as { code?: number }).code !== 11000) throw e
+          if (!isDuplicateKey(e)) throw e
           return G.updateOne({ key: OURS }, { $set: { groupId, groupName } })
         },
       )
@@ -79,7 +80,7 @@ export const createWecomTagRepo = (conn: Connection): WecomTagRepo => {
         { $set: { corpTagId: m.corpTagId, corpName: m.corpName, groupId: m.groupId } },
         { upsert: true },
       ).catch((e: unknown) => {
-        if ((e as { code?: number }).code !== 11000) throw e
+        if (!isDuplicateKey(e)) throw e
         // a concurrent mapping of the same tag won: it maps the same corp tag by name, keep it
       })
     },
@@ -95,7 +96,7 @@ export const createWecomTagRepo = (conn: Connection): WecomTagRepo => {
         { $set: { action: f.action, error: f.error.slice(0, 1000), at: f.at }, $inc: { attempts: 1 } },
         { upsert: true },
       ).catch((e: unknown) => {
-        if ((e as { code?: number }).code !== 11000) throw e
+        if (!isDuplicateKey(e)) throw e
       })
     },
     failures: (limit) => F.find({}).sort({ at: 1 }).limit(limit).lean<TagSyncFailureDoc[]>(),
