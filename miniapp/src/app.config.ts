@@ -12,8 +12,13 @@ export default defineAppConfig({
   ],
   // Rarely used pages load on demand and keep the main package small.
   subPackages: [
-    { root: 'pkg-mine', pages: ['my-data/my-data', 'policy/policy'] },
+    { root: 'pkg-mine', pages: ['my-data/my-data', 'policy/policy', 'messages/index'] },
     { root: 'pkg-community', pages: ['communities/communities', 'join/join'] },
+    // 随访: page paths the server's subscribe messages and inbox link to (followup/materialise.ts)
+    {
+      root: 'pkg-followup',
+      pages: ['plan/index', 'step/index', 'questionnaire/index', 'readings/index'],
+    },
   ],
   window: {
     backgroundTextStyle: 'light',

@@ -10,9 +10,16 @@ export const PAGES = {
   // subpackage `pkg-mine`: rarely used, loaded on first visit
   myData: '/pkg-mine/my-data/my-data',
   policy: '/pkg-mine/policy/policy',
+  messages: '/pkg-mine/messages/index',
   // subpackage `pkg-community`: 病友社群 (F11)
   communities: '/pkg-community/communities/communities',
   communityJoin: '/pkg-community/join/join',
+  // subpackage `pkg-followup`: 随访 (F15–F21). The server's messages link `pkg-followup/step/index?id=`
+  // and `pkg-followup/questionnaire/index?step=` (followup/materialise.ts): keep these paths.
+  followupPlan: '/pkg-followup/plan/index',
+  followupStep: '/pkg-followup/step/index',
+  followupQuestionnaire: '/pkg-followup/questionnaire/index',
+  readings: '/pkg-followup/readings/index',
 } as const
 
 export type PagePath = (typeof PAGES)[keyof typeof PAGES]

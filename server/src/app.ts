@@ -40,18 +40,32 @@ import { createPiiCrypto } from './privacy/pii-crypto'
 import { WecomClient } from './platform/wecom/wecom-client'
 import { createWecomModule, createWecomPatientEraser } from './modules/wecom/wecom.module'
 import { createCommunitiesModule, createCommunityPatientEraser } from './modules/communities/community.module'
+import { createPushModule, createPushPatientEraser, type PushModule } from './modules/push/push.module'
+import type { SubscribeSender } from './modules/push/push-channels'
+import type { PushPort } from './modules/push/push.port'
+import { createFollowupModule } from './modules/followup/followup.module'
+import { createQuestionnaireCheck } from './modules/followup/questionnaire-check'
+import { createQuestionnairesModule } from './modules/questionnaires/questionnaire.module'
+import { createReadingsModule } from './modules/readings/reading.module'
 
 export interface AppDeps {
   config: Config
   logger: Logger
   clock: Clock
   db: Connection
-  wechat: WechatLogin & PhoneSource
+  wechat: WechatLogin & PhoneSource & SubscribeSender
   /** Directories of the built front ends (defaults: the repo's build outputs). */
   consoleDir?: string
   h5Dir?: string
   /** Replaces the WeCom client built from config (tests). */
   wecom?: WecomClient
+  /**
+   * The push engine (outbox, channels, worker), when the caller builds it (main.ts shares one with
+   * its scheduler); otherwise the app builds its own whose `kick()` does nothing.
+   */
+  push?: PushModule
+  /** Replaces the port domain modules enqueue through (tests record what follow-up enqueues). */
+  pushPort?: PushPort
 }
 
 const REPO_ROOT = resolve(__dirname, '..', '..')
@@ -89,7 +103,11 @@ export const createApp = (deps: AppDeps): Koa<AppState> => {
     pii,
     phones: deps.wechat,
     clock,
-    erasers: [createWecomPatientEraser(db), createCommunityPatientEraser(db)],
+    erasers: [
+      createWecomPatientEraser(db),
+      createCommunityPatientEraser(db),
+      createPushPatientEraser(db, clock),
+    ],
   })
   const consent = createConsentService({ consents, patients, audit, clock })
   const auth = createAuthService({
@@ -176,6 +194,39 @@ export const createApp = (deps: AppDeps): Koa<AppState> => {
     pii,
   })
   communities.mount(router, guard)
+  // The push engine (F20/F21): message centre, subscribe credits, quiet hours, the outbox console.
+  // `push.port` is what domain modules receive to enqueue messages.
+  const push =
+    deps.push ??
+    createPushModule({ config, clock, db, logger: deps.logger, wechat: deps.wechat, wecom, audit })
+  push.mount(router, guard)
+  // Follow-up (F15, F16, F19) and nurse tasks (F33, F34): plans, enrolments and their steps, rates,
+  // the bot's 今日随访 / 完成 / 入组, tag-rule enrolment (a listener of tagRepo's connection).
+  // `followup.steps` / `followup.lookup` are the ports the questionnaires and readings modules take.
+  const followup = createFollowupModule({
+    config,
+    clock,
+    db,
+    logger: deps.logger,
+    push: deps.pushPort ?? push.port,
+    audit,
+    tags: tagRepo,
+    pii,
+    questionnaires: createQuestionnaireCheck(db),
+  })
+  followup.mount(router, guard)
+  // Questionnaires (F17) and health readings (F18): answers complete follow-up steps; red flags and
+  // abnormal readings alert the responsible nurse through follow-up's alert service (same outbox).
+  const careDeps = {
+    clock,
+    db,
+    logger: deps.logger,
+    push: deps.pushPort ?? push.port,
+    audit,
+    alerts: followup.alerts,
+  }
+  createQuestionnairesModule({ ...careDeps, steps: followup.steps }).mount(router, guard)
+  createReadingsModule({ ...careDeps, config, followup: followup.lookup }).mount(router, guard)
   // WeCom customer contact (F4, F9, F14): events the bot forwards, welcome messages, corp-tag sync.
   // The communities module passes its ChatEventSink & StateResolver (& ContactEventSink) as `communities`.
   createWecomModule({

@@ -15,6 +15,24 @@ const DEV_TOKEN_SECRET = 'careloop-development-only-token-secret-0000'
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')
 
+// --- readings ---
+const readingRange = z
+  .string()
+  .regex(/^(off|(\d+(\.\d+)?)?-(\d+(\.\d+)?)?)$/, 'must be min-max (e.g. 90-159, 3.9-, -99) or off')
+
+/** A target range of one reading metric (mmHg, mmol/L, kg); a side left out is unbounded. */
+export interface ReadingRange {
+  min?: number
+  max?: number
+}
+
+const parseReadingRange = (v: string): ReadingRange | undefined => {
+  if (v === 'off') return undefined
+  const [lo, hi] = v.split('-') as [string, string]
+  return { ...(lo ? { min: Number(lo) } : {}), ...(hi ? { max: Number(hi) } : {}) }
+}
+// --- end readings ---
+
 const EnvFields = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -63,6 +81,38 @@ const EnvFields = z.object({
   /** When set and there are no staff yet, the server creates the `admin` account with it at start-up. */
   ADMIN_BOOTSTRAP_PASSWORD: z.string().min(10, 'must be at least 10 characters').max(128).optional(),
   // --- end staff ---
+  // --- push engine (F20/F21) ---
+  /** Hospital default quiet hours `HH:mm-HH:mm` in HOSPITAL_TIMEZONE (patients may override); `off` = none. */
+  PUSH_QUIET_HOURS: z
+    .string()
+    .regex(/^(off|([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)$/, 'must be HH:mm-HH:mm or off')
+    .default('22:00-07:00'),
+  /** Care messages per patient per local day (all channels together; urgent and staff rows not counted). */
+  PUSH_CAP_CARE_PER_DAY: z.coerce.number().int().min(1).max(100).default(5),
+  PUSH_CAP_MARKETING_PER_DAY: z.coerce.number().int().min(0).max(100).default(1),
+  /** Failed attempts (retryable errors) before a row is dead-lettered. */
+  PUSH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  /** Rows one worker claims per batch, and channel calls in flight per worker. */
+  PUSH_BATCH_SIZE: z.coerce.number().int().min(1).max(2000).default(200),
+  PUSH_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(32),
+  /**
+   * Subscribe-message templates, JSON: kind → {templateId, longTerm, fields: {semanticName: templateKey}}.
+   * Default: the simulator's three templates.
+   */
+  WECHAT_SUBSCRIBE_TEMPLATES: z.string().optional(),
+  // --- end push ---
+  // --- readings (F18) ---
+  /**
+   * Hospital default target ranges of readings, used where no follow-up plan of the patient sets one:
+   * `min-max` (either side may be empty) or `off`; a value below min or above max is abnormal.
+   */
+  READING_DEFAULT_BP_SYSTOLIC: readingRange.default('90-159'),
+  READING_DEFAULT_BP_DIASTOLIC: readingRange.default('60-99'),
+  READING_DEFAULT_GLUCOSE: readingRange.default('3.9-11.0'),
+  READING_DEFAULT_WEIGHT: readingRange.default('off'),
+  /** "No reading in N days" for plans that set reading thresholds but no noReadingDays. */
+  READING_NO_READING_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+  // --- end readings ---
 })
 
 type RawEnv = Partial<
@@ -113,6 +163,85 @@ const RequiredWhen = z
   .record(z.string().optional())
   .superRefine((env, ctx) => requireWhen(env as RawEnv, ctx))
 
+// --- push ---
+/** A subscribe-message template: its WeChat id and which template key carries each semantic field. */
+export interface SubscribeTemplateConfig {
+  templateId: string
+  /** Long-term (长期订阅, medical institutions): no credits, only `subscribed`. */
+  longTerm: boolean
+  /** semantic field (title, time, note …) → template key (thing1, time2 …). */
+  fields: Record<string, string>
+}
+
+export interface PushConfig {
+  /** Hospital default quiet hours in `timezone` (minutes of the day, `[start, end)`); null = none. */
+  quietHours: { start: string; end: string } | null
+  capPerDay: { care: number; marketing: number }
+  maxAttempts: number
+  batchSize: number
+  concurrency: number
+  /** By kind (followup_reminder, questionnaire_due, health_notice …). */
+  subscribeTemplates: Record<string, SubscribeTemplateConfig>
+}
+
+/** The simulator's default templates (tests/src/sim/wechat). */
+export const DEFAULT_SUBSCRIBE_TEMPLATES: Record<string, SubscribeTemplateConfig> = {
+  followup_reminder: {
+    templateId: 'tmpl-followup-reminder',
+    longTerm: false,
+    fields: { title: 'thing1', time: 'time2', note: 'thing3' },
+  },
+  questionnaire_due: {
+    templateId: 'tmpl-questionnaire-due',
+    longTerm: false,
+    fields: { title: 'thing1', time: 'time2', note: 'thing3' },
+  },
+  health_notice: {
+    templateId: 'tmpl-health-notice',
+    longTerm: true,
+    fields: { title: 'thing1', content: 'thing2', time: 'time3' },
+  },
+}
+
+const SubscribeTemplatesSchema = z.record(
+  z.string().regex(/^[a-z][a-z0-9_]*$/, 'kinds are lower_snake_case'),
+  z
+    .object({
+      templateId: z.string().min(1).max(128),
+      longTerm: z.boolean().default(false),
+      fields: z.record(
+        z.string().min(1),
+        z.string().regex(/^[a-z_]+[1-9]\d{0,3}$/, 'must be a template key'),
+      ),
+    })
+    .strict(),
+)
+
+/** The templates of WECHAT_SUBSCRIBE_TEMPLATES (unset: the defaults), or the problem as a string. */
+const parseSubscribeTemplates = (
+  raw: string | undefined,
+): Record<string, SubscribeTemplateConfig> | string => {
+  if (raw === undefined || raw.trim() === '') return DEFAULT_SUBSCRIBE_TEMPLATES
+  let json: unknown
+  try {
+    json = JSON.parse(raw)
+  } catch {
+    return 'must be JSON'
+  }
+  const r = SubscribeTemplatesSchema.safeParse(json)
+  if (!r.success) return r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+  const ids = Object.values(r.data).map((t) => t.templateId)
+  if (new Set(ids).size !== ids.length) return 'template ids must be distinct'
+  return r.data
+}
+
+const parseQuietHours = (v: string): PushConfig['quietHours'] => {
+  if (v === 'off') return null
+  const [start, end] = v.split('-') as [string, string]
+  return { start, end }
+}
+// --- end push ---
+
 export interface Config {
   env: 'development' | 'test' | 'production'
   host: string
@@ -136,6 +265,20 @@ export interface Config {
   wecom: { corpId: string | undefined; agentSecret: string | undefined; agentId: number; apiBase: string }
   staff: { tokenTtlSeconds: number; bootstrapAdminPassword: string | undefined }
   // --- end staff ---
+  // --- push ---
+  push: PushConfig
+  // --- end push ---
+  // --- readings ---
+  readings: {
+    defaults: {
+      bpSystolic?: ReadingRange
+      bpDiastolic?: ReadingRange
+      glucose?: ReadingRange
+      weight?: ReadingRange
+    }
+    noReadingDays: number
+  }
+  // --- end readings ---
 }
 
 export class ConfigError extends Error {
@@ -161,6 +304,11 @@ export const parseConfig = (env: Record<string, string | undefined>): Config => 
       for (const i of lenient.error.issues) problems.push(`${i.path.join('.')}: ${i.message}`)
     throw new ConfigError([...new Set(problems)])
   }
+  // --- push ---
+  const subscribeTemplates = parseSubscribeTemplates(r.data.WECHAT_SUBSCRIBE_TEMPLATES)
+  if (typeof subscribeTemplates === 'string')
+    throw new ConfigError([`WECHAT_SUBSCRIBE_TEMPLATES: ${subscribeTemplates}`])
+  // --- end push ---
   const e = r.data
   return {
     env: e.NODE_ENV,
@@ -210,6 +358,27 @@ export const parseConfig = (env: Record<string, string | undefined>): Config => 
     },
     staff: { tokenTtlSeconds: e.STAFF_TOKEN_TTL_SECONDS, bootstrapAdminPassword: e.ADMIN_BOOTSTRAP_PASSWORD },
     // --- end staff ---
+    // --- push ---
+    push: {
+      quietHours: parseQuietHours(e.PUSH_QUIET_HOURS),
+      capPerDay: { care: e.PUSH_CAP_CARE_PER_DAY, marketing: e.PUSH_CAP_MARKETING_PER_DAY },
+      maxAttempts: e.PUSH_MAX_ATTEMPTS,
+      batchSize: e.PUSH_BATCH_SIZE,
+      concurrency: e.PUSH_CONCURRENCY,
+      subscribeTemplates,
+    },
+    // --- end push ---
+    // --- readings ---
+    readings: {
+      defaults: {
+        bpSystolic: parseReadingRange(e.READING_DEFAULT_BP_SYSTOLIC),
+        bpDiastolic: parseReadingRange(e.READING_DEFAULT_BP_DIASTOLIC),
+        glucose: parseReadingRange(e.READING_DEFAULT_GLUCOSE),
+        weight: parseReadingRange(e.READING_DEFAULT_WEIGHT),
+      },
+      noReadingDays: e.READING_NO_READING_DAYS,
+    },
+    // --- end readings ---
   }
 }
 

@@ -16,6 +16,11 @@ import { WechatClient } from './platform/wechat/wechat-client'
 import { WecomClient } from './platform/wecom/wecom-client'
 import { wecomTagSyncRetryJob } from './modules/wecom/wecom.jobs'
 import { createCommunitiesModule } from './modules/communities/community.module'
+import { createPushModule } from './modules/push/push.module'
+import { createFollowupModule } from './modules/followup/followup.module'
+import { createQuestionnairesModule } from './modules/questionnaires/questionnaire.module'
+import { createReadingsModule } from './modules/readings/reading.module'
+import { followSimulatorClock } from './platform/simulator-clock'
 
 /**
  * Entry point: API and worker in one process by default (`--api-only` / `--worker-only` run one
@@ -41,12 +46,24 @@ const main = async (): Promise<void> => {
     logger.info({ kind: engine.kind }, 'local database engine started')
   }
   const db = await openConnection(config.mongodbUri ?? `${engine!.uri.replace(/\/$/, '')}/careloop`)
-  const clock = systemClock
+  // Simulated mode (the local demo): the stack shares the simulators' clock, so advancing it moves
+  // follow-up schedules, quiet hours and jobs' "today" forward (server/src/platform/simulator-clock.ts).
+  const simClock =
+    config.platformMode === 'simulated'
+      ? followSimulatorClock({
+          simBase: config.wechat.apiBase,
+          onError: (err) => logger.debug({ err }, 'simulator clock not readable'),
+        })
+      : undefined
+  await simClock?.sync().catch((err: unknown) => logger.warn({ err }, 'simulator clock not readable yet'))
+  const clock = simClock ?? systemClock
   const wechat = new WechatClient({ ...config.wechat, clock })
   const { corpId, agentSecret, apiBase } = config.wecom
   // One WeCom client (one token cache) for the API and the worker's jobs.
   const wecom = corpId && agentSecret ? new WecomClient({ corpId, agentSecret, apiBase, clock }) : undefined
-  const app = createApp({ config, logger, clock, db, wechat, wecom })
+  // One push engine: the API's port (enqueue, kick) and the worker's dispatch job share it.
+  const push = createPushModule({ config, clock, db, logger, wechat, wecom, runWorker })
+  const app = createApp({ config, logger, clock, db, wechat, wecom, push })
   await syncIndexes(db)
   const bootstrap = await ensureBootstrapAdmin({ db, config, clock })
   if (bootstrap === 'created') logger.warn('created the bootstrap admin account "admin"; change its password')
@@ -68,12 +85,20 @@ const main = async (): Promise<void> => {
   }
   let scheduler: Scheduler | undefined
   if (runWorker) {
+    const followup = createFollowupModule({ config, clock, db, logger, push: push.port })
+    const careDeps = { clock, db, logger, push: push.port, alerts: followup.alerts }
     scheduler = startScheduler(
       [
         expiredSessionsJob({ sessions: createSessionRepo(db), clock, logger }),
         tagRulesNightlyJob({ db, tags: createTagRepo(db), clock, timeZone: config.timezone, logger }),
         ...createCommunitiesModule({ config, clock, db, logger, wecom }).jobs(),
         wecomTagSyncRetryJob({ db, wecom, clock, logger }),
+        ...push.jobs(),
+        // follow-up: steps past their window become missed tasks and alerts (every 5 minutes)
+        ...followup.jobs(),
+        // questionnaires and readings: effects left undone by a crash; the "no reading in N days" check
+        ...createQuestionnairesModule({ ...careDeps, steps: followup.steps }).jobs(),
+        ...createReadingsModule({ ...careDeps, config, followup: followup.lookup }).jobs(),
       ],
       { timezone: config.timezone, logger },
     )
@@ -99,6 +124,7 @@ const main = async (): Promise<void> => {
       })
     }
     await scheduler?.stop()
+    simClock?.stop()
     await db.close()
     await engine?.stop()
     logger.info('stopped')

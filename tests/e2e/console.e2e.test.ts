@@ -169,9 +169,14 @@ describe('staff console', () => {
     await login(admin, 'admin')
     expect(await navLabels(admin)).toEqual([
       '患者管理',
+      '待办任务',
+      '随访方案',
+      '问卷管理',
+      '随访统计',
       '标签管理',
       '人群分群',
       '病友社群',
+      '消息推送',
       '员工管理',
       '审计日志',
       '系统状态',
@@ -263,7 +268,16 @@ describe('staff console', () => {
   it('the new nurse sees only her patient and no admin pages', async () => {
     const nurse = await browser.newPage()
     await login(nurse, NEW_NURSE.username, NEW_NURSE.password)
-    expect(await navLabels(nurse)).toEqual(['患者管理', '标签管理', '病友社群', '系统状态'])
+    expect(await navLabels(nurse)).toEqual([
+      '患者管理',
+      '待办任务',
+      '随访方案',
+      '问卷管理',
+      '随访统计',
+      '标签管理',
+      '病友社群',
+      '系统状态',
+    ])
     await waitForCount(rows(nurse), 1)
     await expect(rows(nurse).first().textContent()).resolves.toContain('王秀英')
     await expect(rows(nurse).first().textContent()).resolves.toContain(`${NEW_NURSE.name}（我）`)
@@ -299,7 +313,18 @@ describe('staff console', () => {
   it('the head nurse assigns from the nurse directory and sees names unmasked', async () => {
     const head = await browser.newPage()
     await login(head, 'headnurse.wang')
-    expect(await navLabels(head)).toEqual(['患者管理', '标签管理', '人群分群', '病友社群', '系统状态'])
+    expect(await navLabels(head)).toEqual([
+      '患者管理',
+      '待办任务',
+      '随访方案',
+      '问卷管理',
+      '随访统计',
+      '标签管理',
+      '人群分群',
+      '病友社群',
+      '消息推送',
+      '系统状态',
+    ])
     await waitForCount(rows(head), 3)
     await rows(head).filter({ hasText: '张建国' }).click()
     await head.getByTestId('patient-card').waitFor()
@@ -320,7 +345,16 @@ describe('staff console', () => {
   it('the marketer sees masked names, no hospital ids and no detail links', async () => {
     const marketer = await browser.newPage()
     await login(marketer, 'marketing.zhao')
-    expect(await navLabels(marketer)).toEqual(['患者管理', '标签管理', '人群分群', '病友社群', '系统状态'])
+    expect(await navLabels(marketer)).toEqual([
+      '患者管理',
+      '问卷管理',
+      '随访统计',
+      '标签管理',
+      '人群分群',
+      '病友社群',
+      '消息推送',
+      '系统状态',
+    ])
     await waitForCount(rows(marketer), 3)
     const text = (await marketer.getByTestId('patients-table').textContent()) ?? ''
     expect(text).toContain('王*英')

@@ -1,6 +1,8 @@
 import type { WecomInboundMessage } from './callback-xml'
+import { ENROL_USAGE_TEXT } from './followup-format'
 import {
   addressOf,
+  COMPLETE_USAGE_TEXT,
   handleNurseCommand,
   HELP_TEXT,
   NEEDS_SERVER_TEXT,
@@ -21,8 +23,9 @@ describe('handleNurseCommand', () => {
       '群',
       '待发',
       '今日随访',
+      '完成 <序号>',
+      '入组 <患者> <方案名> [日期]',
       '查患者 <姓名/手机尾号>',
-      '完成 <任务号>',
     ]) {
       expect(HELP_TEXT).toContain(usage)
     }
@@ -31,21 +34,26 @@ describe('handleNurseCommand', () => {
     expect(now).toContain('帮助')
     expect(now).toContain('标签 <患者> -<标签名>')
     expect(now).toContain('手机尾号')
-    expect(now).not.toContain('今日随访')
-    expect(later).toContain('今日随访')
+    expect(now).toContain('今日随访')
+    expect(now).not.toContain('查患者')
+    expect(later).toContain('查患者')
     expect(NURSE_COMMANDS.filter((command) => command.available).map((command) => command.usage)).toEqual([
       '帮助',
       '标签 <患者> <标签名> [原因]',
       '去标签 <患者> <标签名> [原因]',
       '群',
       '待发',
+      '今日随访',
+      '完成 <序号>',
+      '入组 <患者> <方案名> [日期]',
     ])
     expect(new TextEncoder().encode(`李娜护士长，您好。\n${HELP_TEXT}`).length).toBeLessThanOrEqual(2048)
   })
 
   it('does not pretend the planned commands work', () => {
-    expect(handleNurseCommand('u1', '今日随访')).toBe('暂不支持「今日随访」。发送「帮助」查看可用指令。')
-    expect(handleNurseCommand('u1', '完成 42')).toBe('暂不支持「完成 42」。发送「帮助」查看可用指令。')
+    expect(handleNurseCommand('u1', '查患者 张三')).toBe(
+      '暂不支持「查患者 张三」。发送「帮助」查看可用指令。',
+    )
   })
 
   it('without a server, says the server commands cannot run but still explains their usage', () => {
@@ -53,6 +61,11 @@ describe('handleNurseCommand', () => {
     expect(handleNurseCommand('u1', '待发')).toBe(NEEDS_SERVER_TEXT)
     expect(handleNurseCommand('u1', '标签 张三 糖尿病')).toBe(NEEDS_SERVER_TEXT)
     expect(handleNurseCommand('u1', '标签 张三')).toBe(TAG_USAGE_TEXT('tag'))
+    expect(handleNurseCommand('u1', '今日随访')).toBe(NEEDS_SERVER_TEXT)
+    expect(handleNurseCommand('u1', '完成 2')).toBe(NEEDS_SERVER_TEXT)
+    expect(handleNurseCommand('u1', '入组 张三 术后随访')).toBe(NEEDS_SERVER_TEXT)
+    expect(handleNurseCommand('u1', '完成')).toBe(COMPLETE_USAGE_TEXT)
+    expect(handleNurseCommand('u1', '入组 张三')).toBe(ENROL_USAGE_TEXT)
   })
 
   it('answers anything else with the unsupported text, shortening long input', () => {

@@ -1,8 +1,8 @@
-// Nurse commands sent to the WeCom app: 帮助, 标签/去标签, 群, 待发. The others are listed as coming so
+// Nurse commands sent to the WeCom app: 帮助, 标签/去标签, 群, 待发, 今日随访, 完成, 入组. The others are listed as coming so
 // nobody mistakes the list for working features. Parsing is in command-parse.ts, reply texts in
 // command-format.ts; this module runs a command against the server and turns failures into polite
 // replies (a thrown error would make WeCom retry and the nurse see nothing).
-import { ServicePatientTagRequest, type Staff } from '@careloop/shared'
+import { ServiceEnrolRequest, ServicePatientTagRequest, type Staff } from '@careloop/shared'
 import type { MessageHandler } from './callback.routes'
 import { systemClock, type Clock } from './clock'
 import {
@@ -14,6 +14,7 @@ import {
   WECOM_TEXT_MAX_BYTES,
 } from './command-format'
 import { parseNurseCommand, type NurseCommand, type TagAction } from './command-parse'
+import { ENROL_USAGE_TEXT, formatComplete, formatEnrol, formatToday } from './followup-format'
 import { ServerCallError, type ServerClient } from './server-client'
 
 export interface NurseCommandInfo {
@@ -36,9 +37,22 @@ export const NURSE_COMMANDS: readonly NurseCommandInfo[] = [
     available: true,
   },
   { usage: '待发', description: '待你确认的群发：内容、群、截止时间（也可发送 待群发）', available: true },
-  { usage: '今日随访', description: '查看今天到期的随访任务', available: false },
+  {
+    usage: '今日随访',
+    description: '今天到期和已漏访的随访任务，紧急的在前（也可发送 随访 或 jr）',
+    available: true,
+  },
+  {
+    usage: '完成 <序号>',
+    description: '把「今日随访」列表中的一项标记为已处理（也可写提醒里的任务号，如 完成 a1b2c3）',
+    available: true,
+  },
+  {
+    usage: '入组 <患者> <方案名> [日期]',
+    description: '让患者加入随访方案；日期为手术/出院/首诊日，如 2026-03-05',
+    available: true,
+  },
   { usage: '查患者 <姓名/手机尾号>', description: '查找你负责的患者', available: false },
-  { usage: '完成 <任务号>', description: '把随访任务标记为完成', available: false },
 ]
 
 const PATIENT_HINT = '<患者> 可写姓名、手机尾号（4 位）、完整手机号或住院号。'
@@ -74,6 +88,14 @@ export const BUSY_TEXT = '操作太频繁，请稍等一分钟再试。'
 export const NEEDS_SERVER_TEXT = '护士助手暂未连接 CareLoop 服务，这条指令现在不能用。请联系管理员。'
 export const TAG_TIMEOUT_TEXT =
   'CareLoop 服务响应超时，标签可能已经处理。请稍后再发一次同样的指令确认（重复发送不会重复打标签）。'
+export const REPEAT_SAFE_TIMEOUT_TEXT =
+  'CareLoop 服务响应超时，可能已经处理。请稍后再发一次同样的指令确认（重复发送不会重复处理）。'
+export const COMPLETE_USAGE_TEXT = [
+  '标记完成请这样写：',
+  '完成 <序号>，序号是「今日随访」列表里的编号，例如：完成 1',
+  '也可以写提醒消息里的任务号，例如：完成 a1b2c3',
+].join('\n')
+export const LIST_EXPIRED_TEXT = '序号对应今天的「今日随访」列表：请先发送「今日随访」，再用「完成 序号」。'
 
 const unsupported = (text: string): string => {
   const chars = Array.from(text.replace(/\s+/g, ' '))
@@ -94,6 +116,10 @@ export function handleNurseCommand(_userId: string, text: string): string {
       return unsupported(command.text)
     case 'tagUsage':
       return TAG_USAGE_TEXT(command.action)
+    case 'completeUsage':
+      return COMPLETE_USAGE_TEXT
+    case 'enrolUsage':
+      return ENROL_USAGE_TEXT
     default:
       return NEEDS_SERVER_TEXT
   }
@@ -115,18 +141,16 @@ const FIELD_LIMIT: Record<string, number> = { patient: 40, tag: 20, reason: 100 
 
 type Log = { warn(obj: object, msg: string): void }
 
-/** A failed service call as a reply; `tag` chooses the texts of the 标签 command. */
-function failureReply(
-  err: unknown,
-  userid: string,
-  log: Log | undefined,
-  tag?: Extract<NurseCommand, { kind: 'tag' }>,
-): string {
+/** A failed service call as a reply; the command chooses the texts (标签, 完成, 入组 have their own). */
+function failureReply(err: unknown, userid: string, log: Log | undefined, command?: NurseCommand): string {
   if (!(err instanceof ServerCallError)) {
     log?.warn({ err: String(err) }, 'nurse command failed')
     return SERVER_ERROR_TEXT
   }
   log?.warn({ status: err.status, code: err.code }, 'nurse command refused or failed')
+  const tag = command?.kind === 'tag' ? command : undefined
+  const followup = followupFailure(err, command)
+  if (followup) return followup
   switch (err.code) {
     case 'STAFF_NOT_FOUND':
       return NOT_BOUND_TEXT(userid)
@@ -141,11 +165,48 @@ function failureReply(
     case 'RATE_LIMITED':
       return BUSY_TEXT
     case 'TIMEOUT':
-      return tag ? TAG_TIMEOUT_TEXT : SERVER_DOWN_TEXT
+      return tag
+        ? TAG_TIMEOUT_TEXT
+        : command?.kind === 'complete'
+          ? REPEAT_SAFE_TIMEOUT_TEXT
+          : SERVER_DOWN_TEXT
   }
   if (err.status === 429) return BUSY_TEXT
   if (err.status === null || err.status === 401 || err.status >= 500) return SERVER_DOWN_TEXT
   return SERVER_ERROR_TEXT
+}
+
+/** The replies particular to 完成 and 入组 failures; undefined for the common ones. */
+function followupFailure(err: ServerCallError, command: NurseCommand | undefined): string | undefined {
+  if (command?.kind === 'complete')
+    switch (err.code) {
+      case 'FOLLOWUP_LIST_EXPIRED':
+        return LIST_EXPIRED_TEXT
+      case 'TASK_NOT_FOUND':
+        return /^\d+$/.test(command.item)
+          ? `今天的列表里没有第 ${command.item} 项。发送「今日随访」查看最新列表。`
+          : `没有找到任务号 ${command.item}。发送「今日随访」查看最新列表。`
+      case 'TASK_NOT_OPEN':
+        return '该任务已取消（例如随访方案已停止），无需处理。'
+      case 'FOLLOWUP_STEP_STATE':
+        return '该随访项已关闭（已漏访或已取消），不能再标记完成。'
+    }
+  if (command?.kind === 'enrol')
+    switch (err.code) {
+      case 'PATIENT_NOT_FOUND':
+        return `在您负责的患者中没有找到「${command.patient}」。${PATIENT_HINT}`
+      case 'FOLLOWUP_PLAN_NOT_FOUND':
+        return `没有名为「${command.plan}」的随访方案（或已停用）。方案由护士长在控制台「随访方案」中维护。`
+      case 'FOLLOWUP_PLAN_ARCHIVED':
+        return `随访方案「${command.plan}」已停用，不能再加入新患者。`
+      case 'FOLLOWUP_ANCHOR_REQUIRED':
+        return `该方案从手术、出院或首诊日算起，而这位患者还没有登记这个日期。请在指令末尾写上日期，例如：入组 ${command.patient} ${command.plan} 2026-03-05`
+      case 'FORBIDDEN':
+        return '您的角色不能为患者加入随访方案。'
+      case 'VALIDATION_FAILED':
+        return `指令内容不符合要求。\n${ENROL_USAGE_TEXT}`
+    }
+  return undefined
 }
 
 /** Runs a parsed command for a bound nurse; the reply fits `maxBytes`. */
@@ -174,6 +235,38 @@ export async function runNurseCommand(
       } catch (err) {
         return failureReply(err, userid, deps.log)
       }
+    case 'completeUsage':
+      return COMPLETE_USAGE_TEXT
+    case 'enrolUsage':
+      return ENROL_USAGE_TEXT
+    case 'today':
+      try {
+        return formatToday(await deps.server.nurseToday(userid), deps.clock.now(), maxBytes)
+      } catch (err) {
+        return failureReply(err, userid, deps.log, command)
+      }
+    case 'complete':
+      try {
+        const body = { item: command.item, ...(command.note ? { note: command.note.slice(0, 200) } : {}) }
+        return formatComplete(await deps.server.nurseComplete(userid, body), maxBytes)
+      } catch (err) {
+        return failureReply(err, userid, deps.log, command)
+      }
+    case 'enrol': {
+      const body = {
+        patient: command.patient,
+        plan: command.plan,
+        ...(command.anchorDate ? { anchorDate: command.anchorDate } : {}),
+      }
+      const checked = ServiceEnrolRequest.safeParse(body)
+      if (!checked.success)
+        return `指令内容不符合要求（日期要是真实的日期，姓名和方案名最多 40 个字）。\n${ENROL_USAGE_TEXT}`
+      try {
+        return formatEnrol(await deps.server.nurseEnrol(userid, checked.data), command, maxBytes)
+      } catch (err) {
+        return failureReply(err, userid, deps.log, command)
+      }
+    }
     case 'tag': {
       const body = {
         patient: command.patient,

@@ -38,6 +38,9 @@ const server = (impl: ServerClient['staffByWecomUserId']): ServerClient & { call
     nurseCommunities: notUsed,
     nursePendingSends: notUsed,
     patientTag: notUsed,
+    nurseToday: notUsed,
+    nurseComplete: notUsed,
+    nurseEnrol: notUsed,
   }
 }
 

@@ -2,6 +2,12 @@
 // translates WeCom ⇄ server). Authenticated with the shared SERVICE_TOKEN.
 import {
   communityRoutes,
+  followupRoutes,
+  ServiceCompleteResponse,
+  ServiceEnrolResponse,
+  ServiceTodayResponse,
+  type ServiceCompleteRequest,
+  type ServiceEnrolRequest,
   ErrorBody,
   ServiceNurseCommunitiesResponse,
   ServicePatientTagResponse,
@@ -51,6 +57,13 @@ export interface ServerClient {
     userid: string,
     body: z.input<typeof ServicePatientTagRequest>,
   ): Promise<ServicePatientTagResponse>
+  // The follow-up commands 今日随访 / 完成 / 入组 (same errors as above).
+  /** Her open tasks due by today and her patients' steps due now; the server keeps the numbered list. */
+  nurseToday(userid: string): Promise<ServiceTodayResponse>
+  /** Marks an item of her last list (by number) or a task (by short ref) done (serviceNurseComplete). */
+  nurseComplete(userid: string, body: ServiceCompleteRequest): Promise<ServiceCompleteResponse>
+  /** Enrols a patient of hers in a plan by name; ambiguous → candidates (serviceNurseEnrol). */
+  nurseEnrol(userid: string, body: ServiceEnrolRequest): Promise<ServiceEnrolResponse>
 }
 
 export const createServerClient = (o: {
@@ -109,6 +122,11 @@ export const createServerClient = (o: {
       command(communityRoutes.serviceNursePendingSends, userid, ServicePendingSendsResponse),
     patientTag: (userid, body) =>
       command(communityRoutes.servicePatientTag, userid, ServicePatientTagResponse, body),
+    nurseToday: (userid) => command(followupRoutes.serviceNurseToday, userid, ServiceTodayResponse),
+    nurseComplete: (userid, body) =>
+      command(followupRoutes.serviceNurseComplete, userid, ServiceCompleteResponse, body),
+    nurseEnrol: (userid, body) =>
+      command(followupRoutes.serviceNurseEnrol, userid, ServiceEnrolResponse, body),
     async staffByWecomUserId(userid) {
       const res = await fetch(`${base}/api/v1/service/staff/by-wecom/${encodeURIComponent(userid)}`, {
         headers: { authorization: `Bearer ${o.serviceToken}`, accept: 'application/json' },

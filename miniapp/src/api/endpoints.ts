@@ -5,9 +5,24 @@ import type {
   CreateProfileRequest,
   ExportResponse,
   JoinQrResponse,
+  InboxResponse,
   LoginResponse,
   MeResponse,
+  MyAnswersResponse,
   MyCommunitiesResponse,
+  MyFollowupResponse,
+  PublishedQuestionnaire,
+  PushPreferences,
+  ReadingsResponse,
+  RecordSubscriptionsRequest,
+  SetPushPreferencesRequest,
+  StepDoneResponse,
+  SubmitAnswerRequest,
+  SubmitAnswerResponse,
+  SubmitReadingRequest,
+  SubmitReadingResponse,
+  SubscriptionsResponse,
+  UnreadCountResponse,
   PrivacyPolicy,
   ProfilesResponse,
   RefreshRequest,
@@ -20,6 +35,15 @@ import { apiBase } from '../env'
 import { httpRequest } from './http'
 
 const url = (path: string) => `${apiBase()}${path}`
+
+/** `?a=1&b=2` of the defined values ('' when none). */
+const query = (params: Record<string, string | number | undefined>) => {
+  const parts = Object.entries(params)
+    .filter((e): e is [string, string | number] => e[1] !== undefined)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+  return parts.length > 0 ? `?${parts.join('&')}` : ''
+}
+const seg = encodeURIComponent
 
 /** The typed calls of the patient API (contracts in @careloop/shared). Refresh lives in http.ts. */
 export const api = {
@@ -84,6 +108,102 @@ export const api = {
     httpRequest<JoinQrResponse>({
       method: 'POST',
       url: url(`/api/v1/me/communities/${encodeURIComponent(id)}/join-qr`),
+      auth: true,
+    }),
+
+  // 随访 (F15–F19): plans and steps of a profile, questionnaires, readings
+  myFollowup: (patientId?: string) =>
+    httpRequest<MyFollowupResponse>({
+      method: 'GET',
+      url: url(`/api/v1/me/followup${query({ patientId })}`),
+      auth: true,
+    }),
+
+  stepDone: (stepId: string) =>
+    httpRequest<StepDoneResponse>({
+      method: 'POST',
+      url: url(`/api/v1/me/followup/steps/${seg(stepId)}/done`),
+      auth: true,
+    }),
+
+  questionnaire: (id: string) =>
+    httpRequest<PublishedQuestionnaire>({
+      method: 'GET',
+      url: url(`/api/v1/me/questionnaires/${seg(id)}`),
+      auth: true,
+    }),
+
+  submitAnswer: (questionnaireId: string, body: SubmitAnswerRequest) =>
+    httpRequest<SubmitAnswerResponse>({
+      method: 'POST',
+      url: url(`/api/v1/me/questionnaires/${seg(questionnaireId)}/answers`),
+      data: body,
+      auth: true,
+    }),
+
+  myAnswers: (patientId?: string) =>
+    httpRequest<MyAnswersResponse>({
+      method: 'GET',
+      url: url(`/api/v1/me/answers${query({ patientId })}`),
+      auth: true,
+    }),
+
+  submitReading: (body: SubmitReadingRequest) =>
+    httpRequest<SubmitReadingResponse>({
+      method: 'POST',
+      url: url('/api/v1/me/readings'),
+      data: body,
+      auth: true,
+    }),
+
+  myReadings: (patientId?: string) =>
+    httpRequest<ReadingsResponse>({
+      method: 'GET',
+      url: url(`/api/v1/me/readings${query({ patientId })}`),
+      auth: true,
+    }),
+
+  // 消息中心, subscribe messages and quiet hours (push engine, F20/F21)
+  inbox: (cursor?: string) =>
+    httpRequest<InboxResponse>({
+      method: 'GET',
+      url: url(`/api/v1/me/inbox${query({ cursor })}`),
+      auth: true,
+    }),
+
+  inboxUnreadCount: () =>
+    httpRequest<UnreadCountResponse>({
+      method: 'GET',
+      url: url('/api/v1/me/inbox/unread-count'),
+      auth: true,
+    }),
+
+  readInboxMessage: (id: string) =>
+    httpRequest<UnreadCountResponse>({
+      method: 'POST',
+      url: url(`/api/v1/me/inbox/${seg(id)}/read`),
+      auth: true,
+    }),
+
+  readAllInbox: () =>
+    httpRequest<UnreadCountResponse>({ method: 'POST', url: url('/api/v1/me/inbox/read-all'), auth: true }),
+
+  recordSubscriptions: (body: RecordSubscriptionsRequest) =>
+    httpRequest<SubscriptionsResponse>({
+      method: 'POST',
+      url: url('/api/v1/me/subscriptions'),
+      data: body,
+      auth: true,
+    }),
+
+  pushPreferences: () =>
+    httpRequest<PushPreferences>({ method: 'GET', url: url('/api/v1/me/push-preferences'), auth: true }),
+
+  setPushPreferences: (body: SetPushPreferencesRequest) =>
+    httpRequest<PushPreferences>({
+      method: 'PUT',
+      url: url('/api/v1/me/push-preferences'),
+      data: body,
       auth: true,
     }),
 }

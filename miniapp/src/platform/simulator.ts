@@ -2,7 +2,8 @@ import Taro from '@tarojs/taro'
 
 import { getClientConfig } from '../api/endpoints'
 import { ApiError, httpRequest } from '../api/http'
-import { errMsgOf, PlatformError, type Platform } from './types'
+import { askSubscribe, type SheetTemplate } from './subscribe-sheet'
+import { errMsgOf, PlatformError, type Platform, type SubscribeDecision } from './types'
 
 /** Storage key of the simulated WeChat user this browser logs in as. */
 export const SIM_USER_KEY = 'careloop.simUser'
@@ -108,6 +109,55 @@ export async function simulateScanJoin(input: { qrCodeUrl: string; name: string 
   }
 }
 
+/** The openid the WeChat simulator gave this browser's simulated user at login, or null. */
+async function simOpenid(base: string): Promise<string | null> {
+  const { users } = await httpRequest<{ users?: { user: string; openid: string }[] }>({
+    method: 'GET',
+    url: `${base}/_sim/wx/users`,
+  })
+  return users?.find((u) => u.user === getSimUser())?.openid ?? null
+}
+
+/** The titles WeChat would show: the simulator's registered templates (the id when unknown). */
+async function templateTitles(base: string, ids: readonly string[]): Promise<SheetTemplate[]> {
+  let known: { id: string; title: string }[] = []
+  try {
+    const res = await httpRequest<{ templates?: { id: string; title: string }[] }>({
+      method: 'GET',
+      url: `${base}/_sim/wx/templates`,
+    })
+    known = res.templates ?? []
+  } catch {
+    // Titles are cosmetic: ask with the ids.
+  }
+  return ids.map((id) => ({ id, title: known.find((t) => t.id === id)?.title ?? id }))
+}
+
+/**
+ * Demo only: what `wx.requestSubscribeMessage` does, answered by the patient in the simulator's
+ * sheet. The WeChat simulator is told the decisions (`POST {wechat}/_sim/wx/subscribe`), so its
+ * platform-side credits match the ones the server records from the same answer.
+ */
+async function simulateSubscribe(ids: string[]): Promise<Record<string, SubscribeDecision>> {
+  if (ids.length === 0) return {}
+  if (ids.length > 3) throw new Error('requestSubscribeMessage takes at most 3 template ids per call')
+  const base = await wechatSimulatorBase()
+  const templates = await templateTitles(base, ids)
+  const decisions: Record<string, SubscribeDecision> = await askSubscribe(templates)
+  const openid = await simOpenid(base)
+  if (!openid) throw new PlatformError('模拟器中没有当前微信用户，请重新登录后再试')
+  try {
+    await httpRequest<unknown>({
+      method: 'POST',
+      url: `${base}/_sim/wx/subscribe`,
+      data: { openid, decisions },
+    })
+  } catch (e) {
+    throw new PlatformError(`订阅消息授权失败：${errorText(e)}`, errMsgOf(e))
+  }
+  return decisions
+}
+
 /** A simulator hook's own words (`{error}`), else the error's message. */
 function errorText(e: unknown): string {
   return e instanceof ApiError ? (e.serverMessage ?? e.message) : errMsgOf(e)
@@ -118,8 +168,8 @@ const notAvailable = (call: string, what: string) =>
 
 /**
  * The h5 build and tests: the same calls, answered by the local platform simulators (platform.md §7.4).
- * Login and the phone code are wired; payment and subscribe messages fail loudly instead of
- * pretending success.
+ * Login, the phone code and subscribe messages are wired; payment fails loudly instead of pretending
+ * success.
  */
 export const simulatorPlatform: Platform = {
   kind: 'simulator',
@@ -142,9 +192,8 @@ export const simulatorPlatform: Platform = {
     return Promise.reject(notAvailable('requestPayment', '微信支付'))
   },
 
-  requestSubscribeMessage() {
-    // Will call POST {wechat}/_sim/wx/subscribe.
-    return Promise.reject(notAvailable('requestSubscribeMessage', '订阅消息'))
+  requestSubscribeMessage(ids) {
+    return simulateSubscribe(ids)
   },
 
   async phoneCode() {

@@ -1,5 +1,6 @@
 // Plain-DOM stand-ins for the Taro components the pages use: View→div, Text→span, Button→button,
-// Image→img (showMenuByLongpress as data-long-press), Input→input (its onInput receives `{ detail: { value } }` as in Taro).
+// Image→img (showMenuByLongpress as data-long-press), Input→input and Textarea→textarea (onInput receives
+// `{ detail: { value } }` as in Taro), Picker→a label around an input (onChange receives `{ detail: { value } }`).
 import type { ReactNode } from 'react'
 
 interface Common {
@@ -85,4 +86,48 @@ export const Image = ({
     data-long-press={showMenuByLongpress ? 'true' : undefined}
     onError={onError}
   />
+)
+
+export const Textarea = ({
+  className,
+  value,
+  placeholder,
+  maxlength,
+  onInput,
+}: {
+  className?: string
+  value?: string
+  placeholder?: string
+  maxlength?: number
+  onInput?: (e: { detail: { value: string } }) => void
+}) => (
+  <textarea
+    className={className}
+    value={value}
+    placeholder={placeholder}
+    maxLength={maxlength}
+    onChange={(e) => onInput?.({ detail: { value: e.target.value } })}
+  />
+)
+
+export const Picker = ({
+  className,
+  value,
+  mode,
+  onChange,
+  children,
+}: Common & {
+  value?: string
+  mode?: string
+  onChange?: (e: { detail: { value: string } }) => void
+}) => (
+  <label className={className}>
+    <input
+      className="picker-value"
+      data-mode={mode}
+      value={value}
+      onChange={(e) => onChange?.({ detail: { value: e.target.value } })}
+    />
+    {children}
+  </label>
 )

@@ -1,5 +1,6 @@
 import { platform } from '../../src/platform'
 import { setSimPhone, setSimUser, simulatorPlatform } from '../../src/platform/simulator'
+import { hostSubscribeSheet } from '../../src/platform/subscribe-sheet'
 import { weappPlatform } from '../../src/platform/weapp'
 import { fakeApi, ok, SIM_BASE, simulatedConfig } from '../fake-api'
 import { taro } from '../taro-mock'
@@ -108,10 +109,68 @@ describe('simulator platform', () => {
     await expect(weappPlatform.setClipboard('x')).rejects.toThrow('复制失败')
   })
 
-  it('does not pretend the calls it does not implement yet succeeded', async () => {
-    await expect(simulatorPlatform.requestSubscribeMessage(['T1'])).rejects.toThrow(
-      'not available in this build',
+  it('asks in the sheet, then tells the WeChat simulator the decisions for the logged-in user', async () => {
+    setSimUser('demo')
+    const sent = fakeApi({
+      'GET /api/v1/client-config': ok(simulatedConfig),
+      [`GET ${SIM_BASE}/_sim/wx/templates`]: ok({
+        templates: [
+          { id: 'T1', title: '随访提醒' },
+          { id: 'T2', title: '问卷填写提醒' },
+        ],
+      }),
+      [`GET ${SIM_BASE}/_sim/wx/users`]: ok({ users: [{ user: 'demo', openid: 'o-demo', unionid: 'u' }] }),
+      [`POST ${SIM_BASE}/_sim/wx/subscribe`]: ok({ openid: 'o-demo', credits: [] }),
+    })
+    const answered: string[][] = []
+    const unhost = hostSubscribeSheet((r) => {
+      if (!r) return
+      answered.push(r.templates.map((t) => t.title))
+      r.answer({ T1: 'accept' })
+    })
+    try {
+      await expect(simulatorPlatform.requestSubscribeMessage(['T1', 'T2'])).resolves.toEqual({
+        T1: 'accept',
+        T2: 'reject',
+      })
+    } finally {
+      unhost()
+    }
+    expect(answered).toEqual([['随访提醒', '问卷填写提醒']])
+    expect(sent.at(-1)).toMatchObject({
+      method: 'POST',
+      url: `${SIM_BASE}/_sim/wx/subscribe`,
+      data: { openid: 'o-demo', decisions: { T1: 'accept', T2: 'reject' } },
+    })
+    await expect(simulatorPlatform.requestSubscribeMessage(['a', 'b', 'c', 'd'])).rejects.toThrow('at most 3')
+  })
+
+  it('without a sheet on the page, asks with one confirm dialog (取消 refuses all)', async () => {
+    setSimUser('demo')
+    fakeApi({
+      'GET /api/v1/client-config': ok(simulatedConfig),
+      [`GET ${SIM_BASE}/_sim/wx/templates`]: ok({ templates: [] }),
+      [`GET ${SIM_BASE}/_sim/wx/users`]: ok({ users: [{ user: 'demo', openid: 'o-demo', unionid: 'u' }] }),
+      [`POST ${SIM_BASE}/_sim/wx/subscribe`]: ok({ openid: 'o-demo', credits: [] }),
+    })
+    taro.showModal.mockResolvedValueOnce({ errMsg: 'showModal:ok', confirm: false, cancel: true })
+    await expect(simulatorPlatform.requestSubscribeMessage(['T1'])).resolves.toEqual({ T1: 'reject' })
+    expect(taro.showModal).toHaveBeenCalledWith(
+      expect.objectContaining({ confirmText: '允许', cancelText: '拒绝' }),
     )
+  })
+
+  it('refuses to record a decision the simulator does not know the user for', async () => {
+    setSimUser('nobody')
+    fakeApi({
+      'GET /api/v1/client-config': ok(simulatedConfig),
+      [`GET ${SIM_BASE}/_sim/wx/templates`]: ok({ templates: [] }),
+      [`GET ${SIM_BASE}/_sim/wx/users`]: ok({ users: [] }),
+    })
+    await expect(simulatorPlatform.requestSubscribeMessage(['T1'])).rejects.toThrow('请重新登录')
+  })
+
+  it('does not pretend a payment it does not implement yet succeeded', async () => {
     await expect(
       simulatorPlatform.requestPayment({
         outTradeNo: 'CL1',

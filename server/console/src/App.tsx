@@ -7,6 +7,14 @@ import { AuditPage } from './pages/AuditPage'
 import { CommunitiesPage } from './pages/CommunitiesPage'
 import { CommunityDetailPage } from './pages/CommunityDetailPage'
 import { LoginPage } from './pages/LoginPage'
+import { OutboxPage } from './pages/OutboxPage'
+import { PlanEditorPage } from './pages/PlanEditorPage'
+import { PlansPage } from './pages/PlansPage'
+import { QuestionnaireEditorPage } from './pages/QuestionnaireEditorPage'
+import { QuestionnairesPage } from './pages/QuestionnairesPage'
+import { QuestionnaireStatsPage } from './pages/QuestionnaireStatsPage'
+import { RatesPage } from './pages/RatesPage'
+import { TasksPage } from './pages/TasksPage'
 import { PatientDetailPage } from './pages/PatientDetailPage'
 import { PatientsPage } from './pages/PatientsPage'
 import { SegmentsPage } from './pages/SegmentsPage'
@@ -32,6 +40,22 @@ const Page = ({ route }: { route: Route }) => {
       return <CommunitiesPage />
     case 'community':
       return <CommunityDetailPage id={route.id} />
+    case 'plans':
+      return <PlansPage />
+    case 'plan':
+      return <PlanEditorPage key={route.id} id={route.id} />
+    case 'questionnaires':
+      return <QuestionnairesPage />
+    case 'questionnaire':
+      return <QuestionnaireEditorPage key={route.id} id={route.id} />
+    case 'questionnaireStats':
+      return <QuestionnaireStatsPage id={route.id} />
+    case 'tasks':
+      return <TasksPage view={route.view} />
+    case 'rates':
+      return <RatesPage />
+    case 'outbox':
+      return <OutboxPage status={route.status} />
     case 'staff':
       return <StaffPage />
     case 'audit':

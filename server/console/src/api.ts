@@ -19,9 +19,22 @@ import {
   type UpdateTagRuleRequest,
   type StaffLoginRequest,
   type UpdateStaffRequest,
+  followupRoutes,
+  pushRoutes,
+  questionnaireRoutes,
+  readingRoutes,
+  taskRoutes,
+  type CreatePlanRequest,
+  type EnrolRequest,
+  type PushStatus,
+  type PUSH_CHANNELS,
+  type QuestionnaireDefinitionInput,
+  type UpdatePlanRequest,
   type z,
 } from '@careloop/shared'
 import { currentToken } from './session'
+
+export type PushChannel = (typeof PUSH_CHANNELS)[number]
 
 export interface ServerStatus {
   health: Health | null
@@ -219,6 +232,42 @@ export const api = {
     call(r.recordPatientEvent, { params: { id }, body }),
   listAudit: (query: { patientId?: string; action?: string; before?: string; limit: number }) =>
     call(r.listAudit, { query }),
+  // 随访 (plans, enrolments, rates), 问卷, 健康指标, 任务, 消息推送
+  listPlans: (status: 'active' | 'archived' | 'all' = 'active') =>
+    call(followupRoutes.listPlans, { query: { status } }),
+  getPlan: (id: string) => call(followupRoutes.getPlan, { params: { id } }),
+  createPlan: (body: z.input<typeof CreatePlanRequest>) => call(followupRoutes.createPlan, { body }),
+  updatePlan: (id: string, body: z.input<typeof UpdatePlanRequest>) =>
+    call(followupRoutes.updatePlan, { params: { id }, body }),
+  followupRates: (query: { from?: string; to?: string; groupBy: 'plan' | 'community' | 'nurse' }) =>
+    call(followupRoutes.followupRates, { query }),
+  patientEnrolments: (id: string) => call(followupRoutes.patientEnrolments, { params: { id } }),
+  enrolPatient: (id: string, body: EnrolRequest) =>
+    call(followupRoutes.enrolPatient, { params: { id }, body }),
+  pauseEnrolment: (id: string) => call(followupRoutes.pauseEnrolment, { params: { id } }),
+  resumeEnrolment: (id: string) => call(followupRoutes.resumeEnrolment, { params: { id } }),
+  stopEnrolment: (id: string) => call(followupRoutes.stopEnrolment, { params: { id } }),
+  listQuestionnaires: (query: { status?: 'draft' | 'published' | 'archived' } = {}) =>
+    call(questionnaireRoutes.listQuestionnaires, { query }),
+  getQuestionnaire: (id: string) => call(questionnaireRoutes.getQuestionnaire, { params: { id } }),
+  createQuestionnaire: (body: QuestionnaireDefinitionInput) =>
+    call(questionnaireRoutes.createQuestionnaire, { body }),
+  updateQuestionnaire: (id: string, body: QuestionnaireDefinitionInput) =>
+    call(questionnaireRoutes.updateQuestionnaire, { params: { id }, body }),
+  publishQuestionnaire: (id: string) => call(questionnaireRoutes.publishQuestionnaire, { params: { id } }),
+  archiveQuestionnaire: (id: string) => call(questionnaireRoutes.archiveQuestionnaire, { params: { id } }),
+  questionnaireStats: (id: string, query: { from?: string; to?: string }) =>
+    call(questionnaireRoutes.questionnaireStats, { params: { id }, query }),
+  patientAnswers: (id: string) => call(questionnaireRoutes.patientAnswers, { params: { id } }),
+  patientReadings: (id: string) => call(readingRoutes.patientReadings, { params: { id } }),
+  listTasks: (view: 'today' | 'open' | 'all', nurseId?: string) =>
+    call(taskRoutes.listTasks, { query: { view, nurseId } }),
+  completeTask: (id: string, note: string) =>
+    call(taskRoutes.completeTask, { params: { id }, body: note.trim() ? { note: note.trim() } : {} }),
+  listOutbox: (query: { status?: PushStatus; channel?: PushChannel; cursor?: string; limit?: number }) =>
+    call(pushRoutes.listOutbox, { query }),
+  pushStats: () => call(pushRoutes.pushStats),
+  retryOutbox: (id: string) => call(pushRoutes.retryOutbox, { params: { id } }),
   clientConfig: async (): Promise<ClientConfig | null> => {
     try {
       const { body } = await getJson('/api/v1/client-config')
@@ -264,4 +313,24 @@ export const errorText = (e: unknown): string => {
     default:
       return `${e.message}（${e.code}）`
   }
+}
+
+/** The simulators' shared clock (simulated mode only): `GET/POST <sim>/_sim/clock`. */
+export const simClock = {
+  read: async (base: string): Promise<Date> => {
+    const res = await fetch(`${base.replace(/\/$/, '')}/_sim/clock`, { cache: 'no-store' })
+    const body = (await res.json()) as { now?: unknown }
+    if (!res.ok || typeof body.now !== 'string') throw new Error(`模拟器时钟返回 ${res.status}`)
+    return new Date(body.now)
+  },
+  advance: async (base: string, advanceMs: number): Promise<Date> => {
+    const res = await fetch(`${base.replace(/\/$/, '')}/_sim/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ advanceMs }),
+    })
+    const body = (await res.json()) as { now?: unknown }
+    if (!res.ok || typeof body.now !== 'string') throw new Error(`模拟器时钟返回 ${res.status}`)
+    return new Date(body.now)
+  },
 }

@@ -4,6 +4,8 @@ import './styles/feedback.css'
 import './styles/pages.css'
 import './styles/tagging.css'
 import './styles/communities.css'
+import './styles/followup.css'
+import './styles/followup-views.css'
 import { createRoot } from 'react-dom/client'
 import { App } from './App'
 

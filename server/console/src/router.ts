@@ -1,4 +1,13 @@
-import { apiRoutes, type ApiRouteId, type StaffRole } from '@careloop/shared'
+import {
+  apiRoutes,
+  followupRoutes,
+  pushRoutes,
+  questionnaireRoutes,
+  taskRoutes,
+  type ApiRoute,
+  type ApiRouteId,
+  type StaffRole,
+} from '@careloop/shared'
 import { useEffect, useState } from 'react'
 
 /** The console's pages, parsed from the location hash (#/patients?q=王&page=2). */
@@ -10,6 +19,14 @@ export type Route =
   | { name: 'segments' }
   | { name: 'communities' }
   | { name: 'community'; id: string }
+  | { name: 'plans' }
+  | { name: 'plan'; id: string }
+  | { name: 'questionnaires' }
+  | { name: 'questionnaire'; id: string }
+  | { name: 'questionnaireStats'; id: string }
+  | { name: 'tasks'; view: TasksView }
+  | { name: 'rates' }
+  | { name: 'outbox'; status: OutboxFilter }
   | { name: 'staff' }
   | { name: 'audit' }
   | { name: 'status' }
@@ -20,6 +37,23 @@ export type PageName = Exclude<Route['name'], 'login' | 'notFound'>
 /** The tabs of 标签管理: groups and tags, auto-tag rules, CSV import. */
 export const TAGS_TABS = ['groups', 'rules', 'import'] as const
 export type TagsTab = (typeof TAGS_TABS)[number]
+
+/** 待办任务: due by today (overdue included), or every open task. */
+export const TASKS_VIEWS = ['today', 'open'] as const
+export type TasksView = (typeof TASKS_VIEWS)[number]
+
+/** 消息推送's status filter: everything, or one outbox status. */
+export const OUTBOX_FILTERS = [
+  'all',
+  'pending',
+  'sending',
+  'sent',
+  'failed',
+  'dead',
+  'cancelled',
+  'skipped',
+] as const
+export type OutboxFilter = (typeof OUTBOX_FILTERS)[number]
 
 export const parseHash = (hash: string): Route => {
   const raw = hash.replace(/^#/, '') || '/'
@@ -48,6 +82,20 @@ export const parseHash = (hash: string): Route => {
       return { name: 'segments' }
     case 'communities':
       return parts[1] ? { name: 'community', id: decodeURIComponent(parts[1]) } : { name: 'communities' }
+    case 'plans':
+      return parts[1] ? { name: 'plan', id: decodeURIComponent(parts[1]) } : { name: 'plans' }
+    case 'questionnaires':
+      if (parts[1] && parts[2] === 'stats')
+        return { name: 'questionnaireStats', id: decodeURIComponent(parts[1]) }
+      return parts[1]
+        ? { name: 'questionnaire', id: decodeURIComponent(parts[1]) }
+        : { name: 'questionnaires' }
+    case 'tasks':
+      return { name: 'tasks', view: TASKS_VIEWS.find((v) => v === query.get('view')) ?? 'today' }
+    case 'rates':
+      return { name: 'rates' }
+    case 'outbox':
+      return { name: 'outbox', status: OUTBOX_FILTERS.find((v) => v === query.get('status')) ?? 'all' }
     case 'staff':
       return { name: 'staff' }
     case 'audit':
@@ -90,6 +138,9 @@ export const mayCall = (role: StaffRole, route: ApiRouteId): boolean =>
 
 const rolesOf = (route: ApiRouteId): readonly StaffRole[] => apiRoutes[route].roles ?? []
 
+/** Like mayCall, for a route object of the shared contract (any module's routes). */
+export const mayUse = (role: StaffRole, route: ApiRoute): boolean => route.roles?.includes(role) ?? false
+
 /** Which console pages each role may open; mirrors the server's role × route matrix. */
 export const PAGE_ROLES: Record<PageName, readonly StaffRole[]> = {
   patients: ['nurse', 'head_nurse', 'marketer', 'admin'],
@@ -98,6 +149,14 @@ export const PAGE_ROLES: Record<PageName, readonly StaffRole[]> = {
   segments: rolesOf('previewSegment'),
   communities: rolesOf('listCommunities'),
   community: rolesOf('getCommunity'),
+  plans: followupRoutes.listPlans.roles ?? [],
+  plan: followupRoutes.getPlan.roles ?? [],
+  questionnaires: questionnaireRoutes.listQuestionnaires.roles ?? [],
+  questionnaire: questionnaireRoutes.getQuestionnaire.roles ?? [],
+  questionnaireStats: questionnaireRoutes.questionnaireStats.roles ?? [],
+  tasks: taskRoutes.listTasks.roles ?? [],
+  rates: followupRoutes.followupRates.roles ?? [],
+  outbox: pushRoutes.listOutbox.roles ?? [],
   staff: ['admin'],
   audit: ['admin'],
   status: ['nurse', 'head_nurse', 'marketer', 'admin'],

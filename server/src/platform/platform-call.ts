@@ -17,6 +17,8 @@ export interface PlatformCall<O> {
   body?: unknown
   /** The platform's error for an errcode answer. */
   apiError(errcode: number, errmsg: string, api: string): Error
+  /** Parses the body text (default `JSON.parse`); e.g. to keep 64-bit ids exact. */
+  parseBody?: (text: string) => unknown
 }
 
 /**
@@ -39,7 +41,14 @@ export const callPlatform = async <O extends z.infer<typeof ErrFields>>(c: Platf
   }
   if (!res.ok)
     throw new AppError('UPSTREAM_UNAVAILABLE', `${c.platform} ${c.api} answered HTTP ${res.status}`)
-  const parsed = c.schema.safeParse(await res.json().catch(() => undefined))
+  const text = await res.text().catch(() => '')
+  let body: unknown
+  try {
+    body = (c.parseBody ?? JSON.parse)(text)
+  } catch {
+    body = undefined
+  }
+  const parsed = c.schema.safeParse(body)
   if (!parsed.success)
     throw new AppError('UPSTREAM_UNAVAILABLE', `${c.platform} ${c.api} answered an unexpected body`)
   const data = parsed.data

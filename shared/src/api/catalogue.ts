@@ -8,6 +8,11 @@ import { patientEventRoutes } from './patient-events'
 import { tagImportRoutes } from './tag-import'
 import { wecomRoutes } from './wecom'
 import { communityRoutes } from './communities'
+import { pushRoutes } from './push'
+import { followupRoutes } from './followup-routes'
+import { taskRoutes } from './tasks'
+import { questionnaireRoutes } from './questionnaires'
+import { readingRoutes } from './readings'
 import type { ApiRoute } from './route'
 import { systemRoutes } from './system'
 
@@ -24,5 +29,10 @@ export const apiRoutes = {
   ...segmentRoutes,
   ...wecomRoutes,
   ...communityRoutes,
+  ...pushRoutes,
+  ...followupRoutes,
+  ...taskRoutes,
+  ...questionnaireRoutes,
+  ...readingRoutes,
 } satisfies Record<string, ApiRoute>
 export type ApiRouteId = keyof typeof apiRoutes

@@ -30,6 +30,11 @@ export const ClientConfig = z
         wecom: z.string().url().optional(),
       })
       .optional(),
+    /**
+     * Subscribe-message templates by kind (push engine, F21): the ids to pass to
+     * `requestSubscribeMessage` (≤3 per call, never one-time and long-term mixed).
+     */
+    subscribeTemplates: z.record(z.object({ templateId: z.string(), longTerm: z.boolean() })).optional(),
   })
   .openapi('ClientConfig')
 export type ClientConfig = z.infer<typeof ClientConfig>

@@ -38,7 +38,9 @@ export interface ServerHarness {
  * main.ts wires them (same WeChat client, simulator base URL).
  */
 export const useServerHarness = (
-  overrides: Partial<Pick<AppDeps, 'consoleDir' | 'h5Dir'>> & { env?: Record<string, string> } = {},
+  overrides: Partial<Pick<AppDeps, 'consoleDir' | 'h5Dir' | 'pushPort'>> & {
+    env?: Record<string, string>
+  } = {},
 ): ServerHarness => {
   const database = useTestDatabase()
   const sim = new WechatSim({ appid: SIM_APPID, secret: SIM_SECRET })

@@ -1,10 +1,19 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { FaultBook } from './sim-faults'
+
+export { DEFAULT_HOLD_MS, type Fault, type FaultKind } from './sim-faults'
 
 /**
  * The common frame of every platform simulator: plain HTTP on 127.0.0.1, the real paths, state in
  * memory, and the shared hooks of platform.md §7 (`/_sim/clock`, `/_sim/faults`, `/_sim/requests`,
  * `/_sim/reset`). `/_sim/*` answers CORS so the h5 build's platform adapter can call it.
+ *
+ * Faults (`sim-faults.ts`): `POST /_sim/faults {route, errcode|status|timeout, times}` or
+ * `{route, rate, kinds: [{errcode} | {status} | {timeout: true}], seed?, times?, pick?, holdMs?}`;
+ * `GET /_sim/faults` → {faults, hits: {[route]: {[kind]: n}}}; `POST /_sim/faults/clear`. A faulted
+ * request never reaches its handler; it is still listed in `/_sim/requests` with `fault` set (and
+ * `status: 0` when it was held as a timeout). `close()` drops held requests at once.
  */
 
 export interface SimRequest {
@@ -31,26 +40,31 @@ export interface RecordedRequest {
   path: string
   query: Record<string, string>
   body: unknown
+  /** 0 when a simulated timeout held the request without answering. */
   status: number
+  /** The injected fault (`errcode:40001`, `status:502`, `timeout`), if any. */
+  fault?: string
 }
 
-export interface Fault {
-  /** `METHOD /path` or just `/path` */
-  route: string
-  errcode?: number
-  status?: number
-  body?: unknown
-  times: number
-}
-
-/** A controllable clock: real time plus an offset, or frozen. */
+/**
+ * A controllable clock: real time plus an offset, or frozen. `follow(other)` makes it an alias of
+ * another simulator's clock (the local stack runs every simulator on one clock, so advancing time
+ * through any of them moves all of them, and the server that follows it).
+ */
 export class SimClock {
   private offsetMs = 0
   private frozenAt: number | undefined
+  private source: SimClock | undefined
+  follow(other: SimClock): void {
+    if (other === this) throw new Error('a clock cannot follow itself')
+    this.source = other
+  }
   now(): number {
+    if (this.source) return this.source.now()
     return this.frozenAt ?? Date.now() + this.offsetMs
   }
   set(input: { advanceMs?: number; now?: string | number; freeze?: boolean }): void {
+    if (this.source) return this.source.set(input)
     if (input.now !== undefined) {
       const t = typeof input.now === 'number' ? input.now : Date.parse(input.now)
       if (Number.isNaN(t)) throw new Error('now must be an ISO date or epoch ms')
@@ -68,6 +82,7 @@ export class SimClock {
     }
   }
   reset(): void {
+    if (this.source) return this.source.reset()
     this.offsetMs = 0
     this.frozenAt = undefined
   }
@@ -79,7 +94,8 @@ export abstract class SimServer {
   readonly clock = new SimClock()
   private server: Server | undefined
   private readonly routes = new Map<string, SimHandler>()
-  private faults: Fault[] = []
+  private readonly faults = new FaultBook()
+  private readonly held = new Set<{ res: ServerResponse; timer: NodeJS.Timeout }>()
   private recorded: RecordedRequest[] = []
   private baseUrl = ''
 
@@ -90,23 +106,21 @@ export abstract class SimServer {
     })
     this.route('GET', '/_sim/clock', () => json(200, { now: new Date(this.clock.now()).toISOString() }))
     this.route('POST', '/_sim/faults', (r) => {
-      const f = r.json as Partial<Fault> | undefined
-      if (!f || typeof f.route !== 'string') return json(400, { error: 'route is required' })
-      this.faults.push({
-        route: f.route,
-        errcode: f.errcode,
-        status: f.status,
-        body: f.body,
-        times: f.times ?? 1,
-      })
-      return json(200, { faults: this.faults })
+      const f = this.faults.add(r.json)
+      if (typeof f === 'string') return json(400, { error: f })
+      return json(200, this.faults.view())
+    })
+    this.route('GET', '/_sim/faults', () => json(200, this.faults.view()))
+    this.route('POST', '/_sim/faults/clear', () => {
+      this.faults.clear()
+      return json(200, this.faults.view())
     })
     this.route('GET', '/_sim/requests', (r) => {
       const path = r.query.get('path')
       return json(200, { requests: path ? this.recorded.filter((x) => x.path === path) : this.recorded })
     })
     this.route('POST', '/_sim/reset', () => {
-      this.faults = []
+      this.faults.clear()
       this.recorded = []
       this.clock.reset()
       this.resetState()
@@ -149,17 +163,31 @@ export abstract class SimServer {
   async close(): Promise<void> {
     const s = this.server
     this.server = undefined
+    for (const h of this.held) {
+      clearTimeout(h.timer)
+      h.res.socket?.destroy()
+    }
+    this.held.clear()
     if (!s) return
     s.closeAllConnections()
     await new Promise<void>((resolve) => s.close(() => resolve()))
   }
 
-  private takeFault(method: string, path: string): Fault | undefined {
-    const f = this.faults.find((x) => (x.route === path || x.route === `${method} ${path}`) && x.times > 0)
-    if (!f) return undefined
-    f.times -= 1
-    this.faults = this.faults.filter((x) => x.times > 0)
-    return f
+  /** A simulated timeout: no answer; the socket is destroyed after `ms` unless the client gives up first. */
+  private hold(res: ServerResponse, ms: number): void {
+    const h = {
+      res,
+      timer: setTimeout(() => {
+        this.held.delete(h)
+        res.socket?.destroy()
+      }, ms),
+    }
+    h.timer.unref()
+    res.once('close', () => {
+      clearTimeout(h.timer)
+      this.held.delete(h)
+    })
+    this.held.add(h)
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -196,16 +224,28 @@ export abstract class SimServer {
       json: parsed,
     }
 
+    const record = (status: number, fault?: string): void => {
+      if (isHook) return
+      this.recorded.push({
+        at: new Date(this.clock.now()).toISOString(),
+        method,
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        body: parsed ?? (rawBody || undefined),
+        status,
+        ...(fault ? { fault } : {}),
+      })
+    }
+
     let out: SimResponse
-    const fault = isHook ? undefined : this.takeFault(method, url.pathname)
+    const fault = isHook ? undefined : this.faults.take(method, url.pathname)
+    if (fault?.kind === 'timeout') {
+      record(0, fault.label)
+      this.hold(res, fault.holdMs)
+      return
+    }
     if (fault) {
-      out = {
-        status: fault.status ?? 200,
-        body: fault.body ?? {
-          errcode: fault.errcode ?? -1,
-          errmsg: `simulated fault, rid: sim-${Date.now()}`,
-        },
-      }
+      out = { status: fault.status, body: fault.body }
     } else {
       const handler = this.routes.get(`${method} ${url.pathname}`)
       if (handler) out = await handler(simReq)
@@ -214,15 +254,7 @@ export abstract class SimServer {
       else out = this.notFound(url.pathname)
     }
     const status = out.status ?? 200
-    if (!isHook)
-      this.recorded.push({
-        at: new Date(this.clock.now()).toISOString(),
-        method,
-        path: url.pathname,
-        query: Object.fromEntries(url.searchParams),
-        body: parsed ?? (rawBody || undefined),
-        status,
-      })
+    record(status, fault?.label)
     const headers: Record<string, string> = { ...cors, ...(out.headers ?? {}) }
     if (out.body === undefined) {
       res.writeHead(status, headers)

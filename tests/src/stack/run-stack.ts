@@ -287,6 +287,9 @@ const main = async (): Promise<void> => {
   const simUrl = await sim.listen(SIM_PORT)
   // One simulated corp for the server's API calls and the bot's callbacks (the bot checks the corp id).
   wecomSim = new WecomSim({ corpId: DEV_WECOM.WECOM_CORP_ID, secrets: [SIM_WECOM.agentSecret] })
+  // One simulated time for the whole stack: advancing either simulator's clock moves both, and the
+  // server follows it (server/src/platform/simulator-clock.ts).
+  wecomSim.clock.follow(sim.clock)
   const wecomUrl = await wecomSim.listen(WECOM_SIM_PORT)
   await seedWecom(wecomUrl)
 

@@ -3,10 +3,13 @@ import { Text, View } from '@tarojs/components'
 import type { MeResponse } from '@careloop/shared'
 
 import { Page, RetryCard } from '../../components/Page'
+import { type HomeExtras, useHomeExtras } from '../../hooks/useHomeExtras'
 import { usePageData } from '../../hooks/usePageData'
 import { PAGES, type PagePath } from '../../routes'
 import { loadMe, pageFor } from '../../services/auth'
 import { logoutToLogin, meOrLogin } from '../../services/guard'
+import { badgeText } from '../../services/inbox'
+import { TodayFollowup } from './TodayFollowup'
 import { formatDate, formatToday } from '../../utils/date'
 import { GENDER_LABELS, RELATION_LABELS } from '../../utils/labels'
 import './index.css'
@@ -16,14 +19,20 @@ const ENTRIES: readonly { key: string; url: PagePath; icon: string; title: strin
   { key: 'family', url: PAGES.family, icon: '家', title: '家庭成员', desc: '为家人管理随访' },
   { key: 'settings', url: PAGES.settings, icon: '设', title: '设置', desc: '隐私授权与退出' },
   { key: 'my-data', url: PAGES.myData, icon: '数', title: '我的数据', desc: '导出与注销' },
+  { key: 'readings', url: PAGES.readings, icon: '测', title: '健康指标', desc: '血压 血糖 体重' },
+  { key: 'messages', url: PAGES.messages, icon: '信', title: '消息中心', desc: '随访提醒与通知' },
 ]
 
 export default function HomePage() {
+  const { extras, refresh } = useHomeExtras()
   const { state, load, reload } = usePageData(async () => {
     const me = await meOrLogin(await loadMe())
     if (!me) return null
     const next = pageFor(me)
-    if (next === PAGES.home) return me
+    if (next === PAGES.home) {
+      void refresh()
+      return me
+    }
     await Taro.reLaunch({ url: next })
     return null
   })
@@ -32,7 +41,7 @@ export default function HomePage() {
     void load()
   })
 
-  const go = (url: PagePath) => {
+  const go = (url: string) => {
     void Taro.navigateTo({ url })
   }
 
@@ -44,13 +53,22 @@ export default function HomePage() {
         <RetryCard message={state.message} className="home-error" onRetry={reload} />
       )}
 
-      {state.kind === 'ready' && <Home me={state.data} go={go} onLogout={() => void logoutToLogin()} />}
+      {state.kind === 'ready' && (
+        <Home me={state.data} extras={extras} go={go} onLogout={() => void logoutToLogin()} />
+      )}
     </Page>
   )
 }
 
-function Home({ me, go, onLogout }: { me: MeResponse; go: (url: PagePath) => void; onLogout: () => void }) {
+function Home(props: {
+  me: MeResponse
+  extras: HomeExtras
+  go: (url: string) => void
+  onLogout: () => void
+}) {
+  const { me, extras, go, onLogout } = props
   const { patient, account, profiles } = me
+  const badge = badgeText(extras.unread)
   const proxy = patient.relation !== 'self'
   return (
     <>
@@ -78,13 +96,21 @@ function Home({ me, go, onLogout }: { me: MeResponse; go: (url: PagePath) => voi
           <Text className="card-title">今日随访</Text>
           <Text className="card-meta">{formatToday()}</Text>
         </View>
-        <View className="empty">
-          <View className="empty-icon">
-            <View className="empty-check" />
-          </View>
-          <Text className="empty-text">暂无待完成的随访任务</Text>
-          <Text className="empty-hint">医生或护士为您安排随访后，任务会显示在这里。</Text>
+        <TodayFollowup followup={extras.followup} go={go} />
+      </View>
+
+      <View
+        className="card community-entry followup-entry entry-followup"
+        onClick={() => go(PAGES.followupPlan)}
+      >
+        <View className="community-entry-icon followup-entry-icon">
+          <Text className="community-entry-icon-text">访</Text>
         </View>
+        <View className="community-entry-text">
+          <Text className="community-entry-title">我的随访</Text>
+          <Text className="community-entry-desc">随访计划、任务进度与责任护士</Text>
+        </View>
+        <Text className="community-entry-go followup-entry-go">查看 ›</Text>
       </View>
 
       <View className="card community-entry entry-communities" onClick={() => go(PAGES.communities)}>
@@ -106,6 +132,7 @@ function Home({ me, go, onLogout }: { me: MeResponse; go: (url: PagePath) => voi
               <View className="entry-inner">
                 <View className={`entry-icon entry-icon-${e.key}`}>
                   <Text className="entry-icon-text">{e.icon}</Text>
+                  {e.key === 'messages' && badge && <Text className="entry-badge unread-badge">{badge}</Text>}
                 </View>
                 <View className="entry-text">
                   <Text className="entry-title">{e.title}</Text>

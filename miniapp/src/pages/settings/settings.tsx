@@ -15,6 +15,7 @@ import { leaveOnSessionError, logoutToLogin, meOrLogin } from '../../services/gu
 import { formatDateTime } from '../../utils/date'
 import { PURPOSE_LABELS, RELATION_LABELS } from '../../utils/labels'
 import { confirmDialog, toast } from '../../utils/ui'
+import { QuietHoursCard } from './QuietHours'
 import './settings.css'
 
 /**
@@ -153,6 +154,9 @@ export default function SettingsPage() {
           </View>
         ))}
       </View>
+
+      <Text className="section-title">消息提醒（本账号）</Text>
+      <QuietHoursCard />
 
       <View className="card link-card">
         <View className="link-row policy-link" onClick={() => void Taro.navigateTo({ url: PAGES.policy })}>

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react'
+import { Fragment, type ReactNode } from 'react'
 import { ROLE_LABEL } from '../labels'
 import { canOpen, type PageName } from '../router'
 import { useSession } from '../session'
@@ -17,6 +17,15 @@ const ICONS: Record<string, ReactNode> = {
   staff: <path d="M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8Zm-8 9c0-3.9 3.6-7 8-7s8 3.1 8 7M19 3v4M17 5h4" />,
   audit: <path d="M6 3h9l4 4v14H6zM14 3v5h5M9 12h7M9 16h7" />,
   status: <path d="M3 12h4l3-8 4 16 3-8h4" />,
+  tasks: <path d="M9 6h11M9 12h11M9 18h11M4 6l1 1 2-2M4 12l1 1 2-2M4 18l1 1 2-2" />,
+  plans: (
+    <path d="M4 6a1 1 0 0 1 1-1h14a1 1 0 0 1 1 1v13a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V6Zm0 4h16M8 3v4M16 3v4M8 14h3M13 14h3M8 17h3" />
+  ),
+  questionnaires: (
+    <path d="M9 4h6v3H9zM7 5.5H5.5a1 1 0 0 0-1 1V20a1 1 0 0 0 1 1h13a1 1 0 0 0 1-1V6.5a1 1 0 0 0-1-1H17M8 12l2 2 4-4M8 17h8" />
+  ),
+  rates: <path d="M4 20h16M7 16v-5M12 16V7M17 16v-8" />,
+  outbox: <path d="M21 3 10 14M21 3l-7 18-4-7-7-4 18-7Z" />,
 }
 
 const Icon = ({ name }: { name: string }) => (
@@ -27,15 +36,35 @@ const Icon = ({ name }: { name: string }) => (
   </svg>
 )
 
-const NAV: { page: PageName; label: string; path: string; icon: string }[] = [
-  { page: 'patients', label: '患者管理', path: '#/patients', icon: 'patients' },
-  { page: 'tags', label: '标签管理', path: '#/tags', icon: 'tags' },
-  { page: 'segments', label: '人群分群', path: '#/segments', icon: 'segments' },
-  { page: 'communities', label: '病友社群', path: '#/communities', icon: 'communities' },
-  { page: 'staff', label: '员工管理', path: '#/staff', icon: 'staff' },
-  { page: 'audit', label: '审计日志', path: '#/audit', icon: 'audit' },
-  { page: 'status', label: '系统状态', path: '#/status', icon: 'status' },
+const NAV: { section: string; page: PageName; label: string; path: string; icon: string }[] = [
+  { section: '工作台', page: 'patients', label: '患者管理', path: '#/patients', icon: 'patients' },
+  { section: '工作台', page: 'tasks', label: '待办任务', path: '#/tasks', icon: 'tasks' },
+  { section: '随访管理', page: 'plans', label: '随访方案', path: '#/plans', icon: 'plans' },
+  {
+    section: '随访管理',
+    page: 'questionnaires',
+    label: '问卷管理',
+    path: '#/questionnaires',
+    icon: 'questionnaires',
+  },
+  { section: '随访管理', page: 'rates', label: '随访统计', path: '#/rates', icon: 'rates' },
+  { section: '患者运营', page: 'tags', label: '标签管理', path: '#/tags', icon: 'tags' },
+  { section: '患者运营', page: 'segments', label: '人群分群', path: '#/segments', icon: 'segments' },
+  { section: '患者运营', page: 'communities', label: '病友社群', path: '#/communities', icon: 'communities' },
+  { section: '患者运营', page: 'outbox', label: '消息推送', path: '#/outbox', icon: 'outbox' },
+  { section: '系统', page: 'staff', label: '员工管理', path: '#/staff', icon: 'staff' },
+  { section: '系统', page: 'audit', label: '审计日志', path: '#/audit', icon: 'audit' },
+  { section: '系统', page: 'status', label: '系统状态', path: '#/status', icon: 'status' },
 ]
+
+/** The page whose nav item is highlighted (a detail page highlights its list). */
+const NAV_OF: Partial<Record<PageName, PageName>> = {
+  patient: 'patients',
+  community: 'communities',
+  plan: 'plans',
+  questionnaire: 'questionnaires',
+  questionnaireStats: 'questionnaires',
+}
 
 export const Brand = ({ sub }: { sub: string }) => (
   <div className="brand">
@@ -61,7 +90,8 @@ export const Layout = ({
 }) => {
   const { session, logout } = useSession()
   const { staff } = session
-  const current = active === 'patient' ? 'patients' : active === 'community' ? 'communities' : active
+  const current = active ? (NAV_OF[active] ?? active) : null
+  const items = NAV.filter((n) => canOpen(staff.role, n.page))
   return (
     <div className="shell">
       <header className="topbar">
@@ -82,17 +112,18 @@ export const Layout = ({
       </header>
       <div className="body">
         <nav className="sidebar" aria-label="主导航">
-          <div className="nav-section">工作台</div>
-          {NAV.filter((n) => canOpen(staff.role, n.page)).map((n) => (
-            <a
-              key={n.page}
-              href={n.path}
-              className={`nav-item${current === n.page ? ' nav-item-active' : ''}`}
-              aria-current={current === n.page ? 'page' : undefined}
-            >
-              <Icon name={n.icon} />
-              {n.label}
-            </a>
+          {items.map((n, i) => (
+            <Fragment key={n.page}>
+              {items[i - 1]?.section !== n.section ? <div className="nav-section">{n.section}</div> : null}
+              <a
+                href={n.path}
+                className={`nav-item${current === n.page ? ' nav-item-active' : ''}`}
+                aria-current={current === n.page ? 'page' : undefined}
+              >
+                <Icon name={n.icon} />
+                {n.label}
+              </a>
+            </Fragment>
           ))}
           <div className="sidebar-foot">
             <div>账号：{staff.username}</div>

@@ -1,13 +1,16 @@
-import { CONSENT_PURPOSES } from '@careloop/shared'
+import { CONSENT_PURPOSES, followupRoutes, questionnaireRoutes, readingRoutes } from '@careloop/shared'
 import { useState } from 'react'
 import { api, errorText } from '../api'
 import { AssignNurse } from '../components/AssignNurse'
 import { Banner, EmptyState, Loading } from '../components/Feedback'
+import { PatientAnswers } from '../components/PatientAnswers'
 import { PatientEvents } from '../components/PatientEvents'
+import { PatientFollowup } from '../components/PatientFollowup'
+import { PatientReadings } from '../components/PatientReadings'
 import { PatientTags } from '../components/PatientTags'
 import { dash, formatDate } from '../format'
 import { CONSENT_LABEL, GENDER_LABEL, RELATION_LABEL } from '../labels'
-import { mayCall } from '../router'
+import { mayCall, mayUse } from '../router'
 import { useSession } from '../session'
 import { useStaffDirectory } from '../staffDirectory'
 import { useLoad } from '../useLoad'
@@ -104,6 +107,12 @@ export const PatientDetailPage = ({ id }: { id: string }) => {
         <PatientEvents patientId={p.id} onTagsChanged={() => setTagsVersion((v) => v + 1)} />
       ) : null}
 
+      {mayUse(role, followupRoutes.patientEnrolments) ? (
+        <PatientFollowup patientId={p.id} directory={directory} />
+      ) : null}
+      {mayUse(role, questionnaireRoutes.patientAnswers) ? <PatientAnswers patientId={p.id} /> : null}
+      {mayUse(role, readingRoutes.patientReadings) ? <PatientReadings patientId={p.id} /> : null}
+
       {role === 'head_nurse' || role === 'admin' ? (
         <AssignNurse
           patientId={p.id}
@@ -115,10 +124,7 @@ export const PatientDetailPage = ({ id }: { id: string }) => {
 
       {sections.length === 0 ? (
         <section className="panel">
-          <EmptyState
-            title="暂无更多档案信息"
-            hint="随访计划、问卷、体征、积分与社群等信息将在后续版本中显示。"
-          />
+          <EmptyState title="暂无更多档案信息" hint="积分与社群等信息将在后续版本中显示。" />
         </section>
       ) : (
         sections.map((s) => (

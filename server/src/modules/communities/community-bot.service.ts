@@ -7,8 +7,9 @@ import {
   type ServicePendingSendsResponse,
 } from '@careloop/shared'
 import type { StaffPrincipal } from '../../http/context'
-import { maskPhone, type PiiCrypto } from '../../privacy/pii-crypto'
+import type { PiiCrypto } from '../../privacy/pii-crypto'
 import type { AuditLog } from '../audit/audit.repo'
+import { createPatientLookup } from '../patients/patient-lookup'
 import type { PatientStaffRepo, StaffPatientRecord } from '../patients/patient-staff.repo'
 import { accessOf } from '../staff/staff-patients.service'
 import type { StaffRepo } from '../staff/staff.repo'
@@ -35,10 +36,6 @@ export interface CommunityBotService {
 }
 
 const TAGGERS = new Set(['nurse', 'head_nurse', 'admin'])
-const MAINLAND_MOBILE = /^1\d{10}$/
-const PHONE_TAIL = /^\d{4}$/
-/** How many patients of a scope a phone-tail look-up decrypts at most. */
-const TAIL_SCAN_LIMIT = 5000
 const MAX_CANDIDATES = 10
 
 export const createCommunityBotService = (deps: {
@@ -59,54 +56,10 @@ export const createCommunityBotService = (deps: {
     return { p: { kind: 'staff', staffId: s.id, role: s.role }, name: s.name }
   }
 
-  const phoneOf = (r: StaffPatientRecord): string | null => {
-    if (!r.phone) return null
-    try {
-      return deps.pii.decrypt(r.phone, deps.phoneAad(r.accountId))
-    } catch {
-      return null
-    }
-  }
-
-  const present = (r: StaffPatientRecord): BotPatient => {
-    const phone = phoneOf(r)
-    return {
-      id: r.id,
-      name: r.name,
-      phone: phone ? maskPhone(phone) : null,
-      gender: r.gender,
-      birthYear: r.birthYear,
-    }
-  }
-
+  const lookup = createPatientLookup({ patients: deps.patients, pii: deps.pii, phoneAad: deps.phoneAad })
+  const present = (r: StaffPatientRecord): BotPatient => lookup.present(r)
   /** Patients in the nurse's scope matching a name, a phone tail, a mobile number or a hospital id. */
-  const find = async (
-    p: StaffPrincipal,
-    q: string,
-  ): Promise<{ kind: string; rows: StaffPatientRecord[] }> => {
-    const scope = accessOf(p).scope
-    if (MAINLAND_MOBILE.test(q)) {
-      const { rows } = await deps.patients.list(
-        scope,
-        { kind: 'phone', phoneIndex: deps.pii.blindIndex('phone', q), raw: q },
-        { skip: 0, limit: 50 },
-      )
-      return { kind: 'phone', rows }
-    }
-    if (PHONE_TAIL.test(q)) {
-      // phones are encrypted: decrypt the scope's phones (bounded) and compare the last 4 digits
-      const rows: StaffPatientRecord[] = []
-      for (let skip = 0; skip < TAIL_SCAN_LIMIT; skip += 500) {
-        const page = await deps.patients.list(scope, { kind: 'none' }, { skip, limit: 500 })
-        for (const r of page.rows) if (phoneOf(r)?.endsWith(q) || r.hospitalPatientId === q) rows.push(r)
-        if (page.rows.length < 500) break
-      }
-      return { kind: 'phoneTail', rows }
-    }
-    const { rows } = await deps.patients.list(scope, { kind: 'text', text: q }, { skip: 0, limit: 50 })
-    const exact = rows.filter((r) => r.name === q || r.hospitalPatientId === q)
-    return { kind: 'text', rows: exact.length === 1 ? exact : rows }
-  }
+  const find = (p: StaffPrincipal, q: string) => lookup.find(accessOf(p).scope, q)
 
   return {
     async nurseCommunities(userid) {

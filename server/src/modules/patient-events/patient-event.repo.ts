@@ -17,6 +17,12 @@ export interface PatientEventRepo {
   forPatient(patientId: string, limit: number): Promise<PatientEventDoc[]>
   /** What rules need of the events of these patients, by patient id. */
   ruleEventsOf(patientIds: readonly string[]): Promise<Map<string, TagRuleEvent[]>>
+  /** A patient's latest (or earliest) event of a kind, e.g. the surgery a follow-up plan counts from. */
+  edgeOfKind(
+    patientId: string,
+    kind: PatientEventDoc['kind'],
+    which: 'latest' | 'earliest',
+  ): Promise<PatientEventDoc | null>
 }
 
 const isDuplicate = isDuplicateKey
@@ -45,6 +51,10 @@ export const createPatientEventRepo = (conn: Connection): PatientEventRepo => {
         .sort({ at: -1, _id: -1 })
         .limit(limit)
         .lean<PatientEventDoc[]>(),
+    edgeOfKind: (patientId, kind, which) =>
+      E.findOne({ patientId: new Types.ObjectId(patientId), kind })
+        .sort(which === 'latest' ? { at: -1, _id: -1 } : { at: 1, _id: 1 })
+        .lean<PatientEventDoc>(),
     async ruleEventsOf(patientIds) {
       const out = new Map<string, TagRuleEvent[]>(patientIds.map((id) => [id, []]))
       if (patientIds.length === 0) return out

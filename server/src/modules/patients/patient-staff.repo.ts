@@ -2,6 +2,7 @@ import { isValidObjectId, Types, type Connection } from 'mongoose'
 import type { EncryptedValue } from '../../privacy/pii-crypto'
 import { accountModel, type AccountDoc } from '../accounts/account.model'
 import { communityModel, membershipModel } from '../communities/community.model'
+import { enrolmentModel } from '../followup/followup.model'
 import { patientModel, type ConsentState, type PatientDoc } from './patient.model'
 
 /**
@@ -53,8 +54,8 @@ export interface PatientStaffRepo {
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 /**
- * The database filter of a scope. A nurse's patients are those assigned to her and the current
- * members of the communities she owns (F10: she runs those groups). Combine with other clauses
+ * The database filter of a scope. A nurse's patients are those assigned to her, the current
+ * members of the communities she owns (F10: she runs those groups) and those she follows up (F16). Combine with other clauses
  * by spreading: the nurse clause sits under `$and` so a search's `$or` does not collide with it.
  */
 export const scopeQuery = async (conn: Connection, scope: PatientScope): Promise<Record<string, unknown>> => {
@@ -70,9 +71,15 @@ export const scopeQuery = async (conn: Connection, scope: PatientScope): Promise
         patientId: { $ne: null },
       })
     : []
+  // ... and the patients whose running follow-up enrolment names her as the responsible nurse (F16).
+  const enrolled = await enrolmentModel(conn).distinct('patientId', {
+    nurseId,
+    status: { $in: ['active', 'paused'] },
+  })
+  const others = [...members, ...enrolled]
   return {
     erasedAt: null,
-    $and: [{ $or: [{ assignedNurseId: nurseId }, ...(members.length ? [{ _id: { $in: members } }] : [])] }],
+    $and: [{ $or: [{ assignedNurseId: nurseId }, ...(others.length ? [{ _id: { $in: others } }] : [])] }],
   }
 }
 

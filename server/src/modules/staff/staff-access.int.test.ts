@@ -6,6 +6,10 @@ import { tagRuleModel } from '../tag-rules/tag-rule.model'
 import { patientModel } from '../patients/patient.model'
 import { staffModel } from './staff.model'
 import { seedCommunityFixture, type CommunityFixture } from '../../../../tests/src/harness/community-fixture'
+import { outboxModel } from '../push/outbox.model'
+import { taskModel } from '../tasks/task.model'
+import { toRowDoc } from '../push/outbox.repo'
+import { postSurgeryCheck, satisfactionSurvey } from '../../../../tests/src/harness/questionnaire-fixture'
 
 const h = useStaffHarness()
 
@@ -35,6 +39,12 @@ let nurseLiId = ''
 let tagId = ''
 let tagRuleId = ''
 let community: CommunityFixture
+/** A queued outbox row (retrying a queued row answers it unchanged). */
+let outboxRowId = ''
+/** Questionnaires: one to read and edit, a satisfaction survey (marketers' stats), one to publish, one to archive. */
+const qn = { clinical: '', satisfaction: '', toPublish: '', toArchive: '' }
+/** Follow-up: a plan, the fixture patient's enrolment in it (paused, resumed, then stopped), a task of nurse.li. */
+const fu = { planId: '', enrolmentId: '', taskId: '' }
 
 const sampleRequest = (r: ApiRoute): { path: string; body?: unknown } => {
   const id = r.path.startsWith('/api/v1/admin/staff') ? staffId : patientId
@@ -105,6 +115,46 @@ const sampleRequest = (r: ApiRoute): { path: string; body?: unknown } => {
     case 'cancelGroupSop':
       // idempotent: cancelling a cancelled item answers it again
       return { path: r.path.replace(':id', community.communityId).replace(':itemId', community.sopItemId) }
+    case 'getQuestionnaire':
+      return { path: r.path.replace(':id', qn.clinical) }
+    case 'createQuestionnaire':
+      return { path, body: postSurgeryCheck(`矩阵问卷${++seq}`) }
+    case 'updateQuestionnaire':
+      return { path: r.path.replace(':id', qn.clinical), body: postSurgeryCheck(`矩阵改版${++seq}`) }
+    case 'publishQuestionnaire':
+      // idempotent: publishing a published questionnaire answers it again
+      return { path: r.path.replace(':id', qn.toPublish) }
+    case 'archiveQuestionnaire':
+      // idempotent: archiving an archived questionnaire answers it again
+      return { path: r.path.replace(':id', qn.toArchive) }
+    case 'questionnaireStats':
+      return { path: r.path.replace(':id', qn.satisfaction) }
+    case 'retryOutbox':
+      return { path: r.path.replace(':id', outboxRowId) }
+    case 'getPlan':
+      return { path: r.path.replace(':id', fu.planId) }
+    case 'updatePlan':
+      return { path: r.path.replace(':id', fu.planId), body: { description: `矩阵${++seq}` } }
+    case 'createPlan':
+      return {
+        path,
+        body: {
+          name: `矩阵方案${++seq}`,
+          anchor: 'enrolment',
+          steps: [{ offsetDays: 1, kind: 'reminder', title: '矩阵提醒', windowDays: 1 }],
+        },
+      }
+    case 'enrolPatient':
+      // idempotent: the fixture patient's running enrolment is answered again
+      return { path, body: { planId: fu.planId } }
+    case 'pauseEnrolment':
+    case 'resumeEnrolment':
+    case 'stopEnrolment':
+      // each idempotent; run in catalogue order: pause, resume, stop
+      return { path: r.path.replace(':id', fu.enrolmentId) }
+    case 'completeTask':
+      // idempotent: completing a done task answers it again
+      return { path: r.path.replace(':id', fu.taskId), body: {} }
     default:
       return { path }
   }
@@ -131,6 +181,63 @@ beforeAll(async () => {
     await staffModel(h.db).create({ username: 'target', name: '目标', role: 'nurse', passwordHash: 'x' })
   )._id.toHexString()
   community = await seedCommunityFixture(h, { adminToken: tokens.admin, nurseId: nurseLiId })
+  outboxRowId = (
+    await outboxModel(h.db).collection.insertOne(
+      toRowDoc(
+        {
+          dedupeKey: 'matrix-outbox-row',
+          purpose: 'care',
+          dueAt: new Date('2099-01-01T00:00:00Z'),
+          patientId,
+          channels: ['inbox'],
+          content: { title: '矩阵', body: '矩阵消息' },
+          source: { kind: 'matrix', id: '1' },
+        },
+        h.clock.now(),
+      ) as never,
+    )
+  ).insertedId.toHexString()
+  for (const [k, def] of [
+    ['clinical', postSurgeryCheck()],
+    ['satisfaction', satisfactionSurvey()],
+    ['toPublish', postSurgeryCheck()],
+    ['toArchive', postSurgeryCheck()],
+  ] as const) {
+    const r = await h.request('POST', '/api/v1/staff/questionnaires', { token: tokens.admin, body: def })
+    qn[k] = (r.body as { id: string }).id
+  }
+  fu.planId = (
+    (
+      await h.request('POST', '/api/v1/staff/followup/plans', {
+        token: tokens.admin,
+        body: {
+          name: '矩阵随访',
+          anchor: 'enrolment',
+          steps: [{ offsetDays: 1, kind: 'reminder', title: '矩阵提醒', windowDays: 1 }],
+        },
+      })
+    ).body as { id: string }
+  ).id
+  fu.enrolmentId = (
+    (
+      await h.request('POST', `/api/v1/staff/patients/${patientId}/enrolments`, {
+        token: tokens.nurse,
+        body: { planId: fu.planId },
+      })
+    ).body as { enrolment: { id: string } }
+  ).enrolment.id
+  fu.taskId = (
+    await taskModel(h.db).create({
+      dedupeKey: 'matrix-task',
+      patientId: new Types.ObjectId(patientId),
+      nurseId: nurse!._id,
+      kind: 'manual',
+      priority: 'normal',
+      title: '矩阵任务',
+      dueAt: h.clock.now(),
+      source: { kind: 'matrix', id: '1' },
+    })
+  )._id.toHexString()
 })
 
 describe('the role × route permission matrix', () => {
@@ -172,7 +279,31 @@ describe('the role × route permission matrix', () => {
         'listGroupSop',
         'createGroupSop',
         'cancelGroupSop',
+        'listOutbox',
+        'pushStats',
+        'retryOutbox',
         'pendingGroupSends',
+        'listQuestionnaires',
+        'getQuestionnaire',
+        'createQuestionnaire',
+        'updateQuestionnaire',
+        'publishQuestionnaire',
+        'archiveQuestionnaire',
+        'questionnaireStats',
+        'patientAnswers',
+        'patientReadings',
+        'listPlans',
+        'getPlan',
+        'createPlan',
+        'updatePlan',
+        'followupRates',
+        'enrolPatient',
+        'patientEnrolments',
+        'pauseEnrolment',
+        'resumeEnrolment',
+        'stopEnrolment',
+        'listTasks',
+        'completeTask',
       ].sort(),
     )
     for (const r of staffRouteList) expect(r.roles?.length).toBeGreaterThan(0)
@@ -477,10 +608,157 @@ describe('bad input on every staff route', () => {
       field: 'itemId',
     },
     {
+      route: 'listOutbox',
+      method: 'GET',
+      path: () => '/api/v1/staff/push/outbox?status=lost',
+      field: 'status',
+    },
+    {
+      route: 'retryOutbox',
+      method: 'POST',
+      path: () => '/api/v1/staff/push/outbox/nope/retry',
+      field: 'id',
+    },
+    {
       route: 'pendingGroupSends',
       method: 'GET',
       path: () => '/api/v1/staff/group-sends/pending?nurseId=1',
       field: 'nurseId',
+    },
+    {
+      route: 'listQuestionnaires',
+      method: 'GET',
+      path: () => '/api/v1/staff/questionnaires?status=live',
+      field: 'status',
+    },
+    {
+      route: 'getQuestionnaire',
+      method: 'GET',
+      path: () => '/api/v1/staff/questionnaires/nope',
+      field: 'id',
+    },
+    {
+      route: 'createQuestionnaire',
+      method: 'POST',
+      path: () => '/api/v1/staff/questionnaires',
+      body: { ...postSurgeryCheck(), title: '' },
+      field: 'title',
+    },
+    {
+      route: 'updateQuestionnaire',
+      method: 'PUT',
+      path: () => `/api/v1/staff/questionnaires/${qn.clinical}`,
+      body: { ...postSurgeryCheck(), kind: 'survey' },
+      field: 'kind',
+    },
+    {
+      route: 'publishQuestionnaire',
+      method: 'POST',
+      path: () => '/api/v1/staff/questionnaires/42/publish',
+      field: 'id',
+    },
+    {
+      route: 'archiveQuestionnaire',
+      method: 'POST',
+      path: () => '/api/v1/staff/questionnaires/42/archive',
+      field: 'id',
+    },
+    {
+      route: 'questionnaireStats',
+      method: 'GET',
+      path: () => `/api/v1/staff/questionnaires/${qn.satisfaction}/stats?from=yesterday`,
+      field: 'from',
+    },
+    { route: 'patientAnswers', method: 'GET', path: () => '/api/v1/staff/patients/12/answers', field: 'id' },
+    {
+      route: 'patientReadings',
+      method: 'GET',
+      path: () => `/api/v1/staff/patients/${patientId}/readings?kind=temperature`,
+      field: 'kind',
+    },
+    {
+      route: 'listPlans',
+      method: 'GET',
+      path: () => '/api/v1/staff/followup/plans?status=old',
+      field: 'status',
+    },
+    { route: 'getPlan', method: 'GET', path: () => '/api/v1/staff/followup/plans/7', field: 'id' },
+    {
+      route: 'createPlan',
+      method: 'POST',
+      path: () => '/api/v1/staff/followup/plans',
+      body: {
+        name: '坏方案',
+        anchor: 'surgery',
+        steps: [{ offsetDays: -1, kind: 'reminder', title: 'x', windowDays: 1 }],
+      },
+      field: 'steps.0.offsetDays',
+    },
+    {
+      route: 'createPlan',
+      method: 'POST',
+      path: () => '/api/v1/staff/followup/plans',
+      body: {
+        name: '坏方案',
+        anchor: 'surgery',
+        steps: [{ offsetDays: 3, kind: 'questionnaire', title: 'x', windowDays: 1 }],
+      },
+      field: 'steps.0.questionnaireId',
+    },
+    {
+      route: 'updatePlan',
+      method: 'PUT',
+      path: () => `/api/v1/staff/followup/plans/${fu.planId}`,
+      body: { status: 'deleted' },
+      field: 'status',
+    },
+    {
+      route: 'followupRates',
+      method: 'GET',
+      path: () => '/api/v1/staff/followup/rates?groupBy=ward',
+      field: 'groupBy',
+    },
+    {
+      route: 'followupRates',
+      method: 'GET',
+      path: () => '/api/v1/staff/followup/rates?from=2026-13-01',
+      field: 'from',
+    },
+    {
+      route: 'enrolPatient',
+      method: 'POST',
+      path: () => `/api/v1/staff/patients/${patientId}/enrolments`,
+      body: { planId: fu.planId, anchorDate: '2026-02-30' },
+      field: 'anchorDate',
+    },
+    {
+      route: 'enrolPatient',
+      method: 'POST',
+      path: () => `/api/v1/staff/patients/${patientId}/enrolments`,
+      body: {},
+      field: 'planId',
+    },
+    {
+      route: 'patientEnrolments',
+      method: 'GET',
+      path: () => '/api/v1/staff/patients/12/enrolments',
+      field: 'id',
+    },
+    { route: 'pauseEnrolment', method: 'POST', path: () => '/api/v1/staff/enrolments/x/pause', field: 'id' },
+    {
+      route: 'resumeEnrolment',
+      method: 'POST',
+      path: () => '/api/v1/staff/enrolments/x/resume',
+      field: 'id',
+    },
+    { route: 'stopEnrolment', method: 'POST', path: () => '/api/v1/staff/enrolments/x/stop', field: 'id' },
+    { route: 'listTasks', method: 'GET', path: () => '/api/v1/staff/tasks?view=week', field: 'view' },
+    {
+      route: 'completeTask',
+      method: 'POST',
+      path: () => `/api/v1/staff/tasks/${fu.taskId}/complete`,
+      body: { note: '长'.repeat(201) },
+      field: 'note',
     },
   ]
 

@@ -34,6 +34,12 @@ export const mountSystemRoutes = (
   const clientConfig: ClientConfig = {
     mode: deps.config.platformMode,
     hospitalName: deps.config.hospitalName,
+    subscribeTemplates: Object.fromEntries(
+      Object.entries(deps.config.push.subscribeTemplates).map(([kind, t]) => [
+        kind,
+        { templateId: t.templateId, longTerm: t.longTerm },
+      ]),
+    ),
     ...(deps.config.platformMode === 'simulated'
       ? {
           simulators: {

@@ -1,6 +1,7 @@
 import { Types, type Connection } from 'mongoose'
 import type { Clock } from '../../clock'
 import { communityModel, membershipModel } from '../communities/community.model'
+import { enrolmentModel } from '../followup/followup.model'
 import { patientModel } from '../patients/patient.model'
 import type { PushPort } from '../push/push.port'
 import type { StaffRepo } from '../staff/staff.repo'
@@ -12,7 +13,8 @@ import type { TaskDoc, TaskKind, TaskRepo } from './task.repo'
  * urgent so neither quiet hours nor the patient's frequency cap delay it. The per-nurse WeCom limiter
  * still applies at dispatch (30/min, 1000/h are never exceeded).
  *
- * Responsible nurse: the caller's (e.g. the enrolment's), else the patient's assigned nurse, else the
+ * Responsible nurse: the caller's (e.g. the enrolment's), else the nurse of the patient's running
+ * follow-up enrolment, else the patient's assigned nurse, else the
  * owner of a community the patient is currently in; with nobody responsible the task is unassigned
  * and the head nurses are messaged.
  */
@@ -59,6 +61,22 @@ export const createAlertService = (deps: {
       if (s?.active) return preferred
     }
     if (!Types.ObjectId.isValid(patientId)) return null
+    // The nurse of the patient's running follow-up (newest first) is the one looking after them now.
+    const enrolment = await enrolmentModel(db)
+      .findOne(
+        {
+          patientId: new Types.ObjectId(patientId),
+          status: { $in: ['active', 'paused'] },
+          nurseId: { $ne: null },
+        },
+        { nurseId: 1 },
+      )
+      .sort({ enrolledAt: -1, _id: -1 })
+      .lean<{ nurseId: Types.ObjectId }>()
+    if (enrolment) {
+      const s = await staff.findById(enrolment.nurseId.toHexString())
+      if (s?.active) return s.id
+    }
     const p = await Patients.findById(patientId, { assignedNurseId: 1 }).lean<{
       assignedNurseId: Types.ObjectId | null
     }>()

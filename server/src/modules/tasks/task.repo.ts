@@ -1,5 +1,6 @@
 import { isValidObjectId, Types, type Connection } from 'mongoose'
 import { isDuplicateKey } from '../../db/duplicate-key'
+import { patientModel } from '../patients/patient.model'
 import { taskModel, type TaskDoc, type TaskKind, type TaskPriority, type TaskStatus } from './task.model'
 
 export type { TaskDoc, TaskKind, TaskPriority, TaskStatus }
@@ -20,6 +21,8 @@ export interface OpenTaskInput {
 export interface TaskListFilter {
   /** A nurse's own tasks; `null` = tasks nobody is responsible for; undefined = everyone's. */
   nurseId?: string | null
+  /** Tasks of any of these nurses (`null` = unassigned), e.g. a nurse's own and the unassigned ones. */
+  nurseIn?: (string | null)[]
   patientId?: string
   status?: TaskStatus
   kinds?: TaskKind[]
@@ -37,9 +40,27 @@ export interface TaskRepo {
   complete(id: string, by: string, at: Date, note: string | null): Promise<TaskDoc | null>
   /** Cancels the open tasks of a source group (enrolment stopped); returns how many. */
   cancelBySource(source: { kind: string; groupId: string }, at: Date): Promise<number>
+  /** How many tasks match (same filter as `list`, without its limit). */
+  count(filter: Omit<TaskListFilter, 'limit'>): Promise<number>
+  /** Display names of patients (null for erased or unnamed profiles). */
+  patientNames(ids: readonly Types.ObjectId[]): Promise<Map<string, string | null>>
 }
 
 const oid = (id: string): Types.ObjectId | null => (isValidObjectId(id) ? new Types.ObjectId(id) : null)
+
+const filterOf = (f: Omit<TaskListFilter, 'limit'>): Record<string, unknown> => {
+  const q: Record<string, unknown> = {}
+  if (f.nurseId !== undefined)
+    q.nurseId = f.nurseId === null ? null : (oid(f.nurseId) ?? new Types.ObjectId())
+  if (f.nurseIn)
+    q.nurseId = { $in: f.nurseIn.map((n) => (n === null ? null : (oid(n) ?? new Types.ObjectId()))) }
+  if (f.patientId !== undefined) q.patientId = oid(f.patientId) ?? new Types.ObjectId()
+  if (f.status) q.status = f.status
+  if (f.kinds?.length) q.kind = { $in: f.kinds }
+  if (f.dueBefore || f.dueFrom)
+    q.dueAt = { ...(f.dueFrom ? { $gte: f.dueFrom } : {}), ...(f.dueBefore ? { $lt: f.dueBefore } : {}) }
+  return q
+}
 
 export const createTaskRepo = (conn: Connection): TaskRepo => {
   const Tasks = taskModel(conn)
@@ -75,15 +96,18 @@ export const createTaskRepo = (conn: Connection): TaskRepo => {
     },
 
     async list(f) {
-      const q: Record<string, unknown> = {}
-      if (f.nurseId !== undefined)
-        q.nurseId = f.nurseId === null ? null : (oid(f.nurseId) ?? new Types.ObjectId())
-      if (f.patientId !== undefined) q.patientId = oid(f.patientId) ?? new Types.ObjectId()
-      if (f.status) q.status = f.status
-      if (f.kinds?.length) q.kind = { $in: f.kinds }
-      if (f.dueBefore || f.dueFrom)
-        q.dueAt = { ...(f.dueFrom ? { $gte: f.dueFrom } : {}), ...(f.dueBefore ? { $lt: f.dueBefore } : {}) }
-      return Tasks.find(q).sort({ priority: -1, dueAt: 1, _id: 1 }).limit(f.limit).lean<TaskDoc[]>()
+      return Tasks.find(filterOf(f)).sort({ priority: -1, dueAt: 1, _id: 1 }).limit(f.limit).lean<TaskDoc[]>()
+    },
+
+    count: (f) => Tasks.countDocuments(filterOf(f)),
+
+    async patientNames(ids) {
+      const rows = ids.length
+        ? await patientModel(conn)
+            .find({ _id: { $in: ids } }, { name: 1, erasedAt: 1 })
+            .lean<{ _id: Types.ObjectId; name: string | null; erasedAt: Date | null }[]>()
+        : []
+      return new Map(rows.map((r) => [r._id.toHexString(), r.erasedAt ? null : (r.name ?? null)]))
     },
 
     async complete(id, by, at, note) {

@@ -1,5 +1,5 @@
 import { ManualClock } from '../../clock'
-import { WechatSim } from '../../../../tests/src/sim/wechat/wechat-sim'
+import { SUBSCRIBE_TEMPLATE_IDS, WechatSim } from '../../../../tests/src/sim/wechat/wechat-sim'
 import { WechatApiError, WechatClient } from './wechat-client'
 
 const sim = new WechatSim({ appid: 'wxapp', secret: 'sec' })
@@ -87,6 +87,57 @@ describe('WechatClient against the simulator', () => {
       .requests('/cgi-bin/stable_token')
       .map((r) => (r.body as { force_refresh: boolean }).force_refresh)
     expect(force).toEqual([false, false, true])
+  })
+
+  it('sendSubscribeMessage: sends, keeps the 64-bit msgid exact, refreshes a stale token, surfaces errcodes', async () => {
+    const { openid } = sim.loginCode('wang')
+    const templateId = SUBSCRIBE_TEMPLATE_IDS.followupReminder
+    sim.subscriptions.decide(openid, { [templateId]: 'accept' })
+    sim.subscriptions.decide(openid, { [templateId]: 'accept' })
+    const data = {
+      thing1: { value: '复诊' },
+      time2: { value: '2024-05-01 09:00' },
+      thing3: { value: '空腹' },
+    }
+    const sent = await client.sendSubscribeMessage({
+      touser: openid,
+      templateId,
+      page: 'pages/index/index',
+      data,
+      miniprogramState: 'trial',
+      lang: 'zh_CN',
+    })
+    expect(sent.msgid).toBe('1800000000000000001')
+    expect(sim.subscriptions.messages[0]).toMatchObject({
+      msgid: '1800000000000000001',
+      touser: openid,
+      template_id: templateId,
+      page: 'pages/index/index',
+      data,
+      miniprogram_state: 'trial',
+    })
+
+    // a revoked token is refreshed and the send retried once
+    await fetch(`${sim.url}/_sim/wx/tokens/revoke`, { method: 'POST', body: '{}' })
+    expect((await client.sendSubscribeMessage({ touser: openid, templateId, data })).msgid).toBe(
+      '1800000000000000002',
+    )
+    expect(sim.requests('/cgi-bin/message/subscribe/send')).toHaveLength(3)
+
+    // the credits are spent: 43101; bad data: 47003 naming the field
+    const third = client.sendSubscribeMessage({ touser: openid, templateId, data })
+    await expect(third).rejects.toEqual(expect.any(WechatApiError))
+    await expect(client.sendSubscribeMessage({ touser: openid, templateId, data })).rejects.toMatchObject({
+      errcode: 43101,
+      api: 'subscribe/send',
+    })
+    sim.subscriptions.decide(openid, { [templateId]: 'accept' })
+    await expect(
+      client.sendSubscribeMessage({ touser: openid, templateId, data: { ...data, thing1: { value: '' } } }),
+    ).rejects.toMatchObject({
+      errcode: 47003,
+      errmsg: expect.stringMatching(/data\.thing1\.value is empty/) as string,
+    })
   })
 
   it('the plain /cgi-bin/token endpoint issues a new token per call, and GET stable_token is refused', async () => {

@@ -42,6 +42,26 @@ const TokenResponse = ErrFields.extend({
   expires_in: z.number().optional(),
 })
 
+const SubscribeSendResponse = ErrFields.extend({
+  msgid: z.union([z.string(), z.number()]).transform(String).optional(),
+})
+
+/** WeChat's msgid is a 64-bit integer sent as a bare JSON number: quote it before parsing so no digit is lost. */
+const parseKeepingMsgid = (text: string): unknown =>
+  JSON.parse(text.replace(/("msgid"\s*:\s*)(-?\d+)/g, '$1"$2"'))
+
+export interface SubscribeMessageInput {
+  /** The recipient's openid. */
+  touser: string
+  templateId: string
+  /** A page of the live version, query allowed (else 41030); omitted → the card has no link. */
+  page?: string
+  /** `{thing1: {value}}`: fit and validate with `fitSubscribeValue` / `validateSubscribeData` first. */
+  data: Record<string, { value: string }>
+  miniprogramState?: 'developer' | 'trial' | 'formal'
+  lang?: 'zh_CN'
+}
+
 export interface WechatClientOptions {
   appid: string
   secret: string
@@ -91,6 +111,32 @@ export class WechatClient {
     )
     if (!r.phone_info) throw new WechatApiError(-2, 'response without phone_info', 'getuserphonenumber')
     return { phone: r.phone_info.purePhoneNumber, countryCode: r.phone_info.countryCode }
+  }
+
+  /**
+   * `subscribe/send` (platform.md §2.1): one subscribe message to one user. Stale tokens are refreshed
+   * and the call retried once; every other errcode surfaces as WechatApiError (43101 no credit or
+   * unsubscribed, 47003 bad data, 40003 / 40037 / 41030 …) for the caller to branch on (§2.3).
+   */
+  async sendSubscribeMessage(o: SubscribeMessageInput): Promise<{ msgid: string | undefined }> {
+    const body = {
+      touser: o.touser,
+      template_id: o.templateId,
+      ...(o.page !== undefined ? { page: o.page } : {}),
+      data: o.data,
+      ...(o.miniprogramState ? { miniprogram_state: o.miniprogramState } : {}),
+      ...(o.lang ? { lang: o.lang } : {}),
+    }
+    const r = await this.withAccessToken((token) =>
+      this.call(
+        'subscribe/send',
+        SubscribeSendResponse,
+        `/cgi-bin/message/subscribe/send?access_token=${encodeURIComponent(token)}`,
+        body,
+        parseKeepingMsgid,
+      ),
+    )
+    return { msgid: r.msgid }
   }
 
   /**
@@ -145,9 +191,11 @@ export class WechatClient {
     schema: z.ZodType<O, z.ZodTypeDef, unknown>,
     pathAndQuery: string,
     body?: unknown,
+    parseBody?: (text: string) => unknown,
   ): Promise<O> {
     return callPlatform({
       platform: 'WeChat',
+      parseBody,
       apiBase: this.o.apiBase,
       fetchImpl: this.o.fetchImpl,
       timeoutMs: this.o.timeoutMs,

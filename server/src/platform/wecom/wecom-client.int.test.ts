@@ -95,6 +95,59 @@ describe('WecomClient against the simulator', () => {
     expect(await unknown.json()).toMatchObject({ errcode: 40014 })
   })
 
+  it('sendAppText with duplicateCheckSeconds: a repeated send within the interval reaches nobody twice', async () => {
+    await fetch(`${sim.url}/_sim/wecom/seed`, { method: 'POST', body: JSON.stringify({ members: ['LiNa'] }) })
+    const o = { agentId: sim.agentId, touser: ['LiNa', 'Ghost'], content: '待确认群发 3 条' }
+    expect(await client.sendAppText({ ...o, duplicateCheckSeconds: 600 })).toEqual({
+      invalidUsers: ['Ghost'],
+    })
+    expect(await client.sendAppText({ ...o, duplicateCheckSeconds: 600 })).toEqual({
+      invalidUsers: ['Ghost'],
+    })
+    expect(sim.state.appMessages).toHaveLength(1)
+    expect(sim.state.duplicates).toEqual([expect.objectContaining({ userid: 'LiNa', interval: 600 })])
+    const sent = sim.requests('/cgi-bin/message/send').map((r) => r.body)
+    expect(sent[0]).toMatchObject({ enable_duplicate_check: 1, duplicate_check_interval: 600 })
+    // over 4 h is clamped; without the option the check stays off and the text goes out again
+    await client.sendAppText({ ...o, content: 'x', duplicateCheckSeconds: 86_400 })
+    expect(sim.requests('/cgi-bin/message/send').at(-1)!.body).toMatchObject({
+      duplicate_check_interval: 14_400,
+    })
+    await client.sendAppText(o)
+    expect(sim.requests('/cgi-bin/message/send').at(-1)!.body).not.toHaveProperty('enable_duplicate_check')
+    expect(sim.state.appMessages).toHaveLength(3)
+  })
+
+  it('sendRobotMessage posts to webhook/send with the key and no token; 93000 and 45009 are WecomApiError', async () => {
+    await fetch(`${sim.url}/_sim/wecom/seed`, { method: 'POST', body: JSON.stringify({ robots: ['rk-1'] }) })
+    await client.sendRobotMessage('rk-1', {
+      msgtype: 'text',
+      text: { content: '今日随访 3 人', mentioned_list: ['@all'] },
+    })
+    await client.sendRobotMessage('rk-1', { msgtype: 'markdown', markdown: { content: '**逾期** 2 人' } })
+    expect(sim.state.webhookMessages.map((m) => [m.key, m.msgtype])).toEqual([
+      ['rk-1', 'text'],
+      ['rk-1', 'markdown'],
+    ])
+    expect(sim.requests('/cgi-bin/webhook/send')[0]!.query).toEqual({ key: 'rk-1' })
+    expect(sim.requests('/cgi-bin/gettoken')).toHaveLength(0)
+    const bad = client.sendRobotMessage('nope', { msgtype: 'text', text: { content: 'x' } })
+    await expect(bad).rejects.toEqual(expect.any(WecomApiError))
+    await expect(
+      client.sendRobotMessage('nope', { msgtype: 'text', text: { content: 'x' } }),
+    ).rejects.toMatchObject({
+      errcode: 93000,
+      api: 'webhook/send',
+    })
+    for (let i = 0; i < 18; i++)
+      await client.sendRobotMessage('rk-1', { msgtype: 'text', text: { content: `${i}` } })
+    await expect(
+      client.sendRobotMessage('rk-1', { msgtype: 'text', text: { content: 'over' } }),
+    ).rejects.toMatchObject({
+      errcode: 45009,
+    })
+  })
+
   it('maps an unreachable host to UPSTREAM_UNAVAILABLE', async () => {
     const down = new WecomClient({
       corpId: CORP,

@@ -174,6 +174,14 @@ const MessageSendResponse = ErrFields.extend({
   msgid: z.string().optional(),
 })
 
+/** `duplicate_check_interval` is at most 4 hours (§4.7). */
+const MAX_DUPLICATE_CHECK_S = 14_400
+
+/** A group robot message (§4.6): text ≤2048 B, markdown ≤4096 B. */
+export type RobotMessage =
+  | { msgtype: 'text'; text: { content: string; mentioned_list?: string[] } }
+  | { msgtype: 'markdown'; markdown: { content: string } }
+
 export interface WecomClientOptions {
   corpId: string
   /** The self-built app's secret: the default for calls made on behalf of the app. */
@@ -565,18 +573,40 @@ export class WecomClient {
   /**
    * `message/send` text to members. WeCom drops messages over 30/min or 1000/h per member silently
    * (errcode 0), so callers must keep each member under those limits. All recipients invalid → 81013.
+   * `duplicateCheckSeconds` turns on WeCom's duplicate check: the same text from this app to the same
+   * member within that many seconds (≤ 4 h, clamped) is not delivered again — a retry of a send whose
+   * answer was lost then reaches nobody twice.
    */
   async sendAppText(o: {
     agentId: number
     touser: string[]
     content: string
+    duplicateCheckSeconds?: number
   }): Promise<{ invalidUsers: string[] }> {
+    const dup = o.duplicateCheckSeconds
     const r = await this.api('message/send', MessageSendResponse, '/cgi-bin/message/send', {
       touser: o.touser.join('|'),
       msgtype: 'text',
       agentid: o.agentId,
       text: { content: o.content },
+      ...(dup !== undefined
+        ? {
+            enable_duplicate_check: 1,
+            duplicate_check_interval: Math.min(MAX_DUPLICATE_CHECK_S, Math.max(1, Math.round(dup))),
+          }
+        : {}),
     })
     return { invalidUsers: r.invaliduser ? r.invaliduser.split('|').filter(Boolean) : [] }
+  }
+
+  // ---- group robots (§4.6) ----
+
+  /**
+   * `webhook/send?key=`: a group robot message. No access_token: the key is the secret (keep it out of
+   * logs). ≤20 messages per minute per key (45009 past that); a bad key is 93000. Both surface as
+   * WecomApiError.
+   */
+  async sendRobotMessage(key: string, msg: RobotMessage): Promise<void> {
+    await this.call('webhook/send', ErrFields, `/cgi-bin/webhook/send?key=${encodeURIComponent(key)}`, msg)
   }
 }

@@ -1,11 +1,22 @@
 import { createHash } from 'node:crypto'
 import { SimServer, type SimRequest, type SimResponse } from '../sim-server'
+import { SubscribeState, mountSubscribe } from './wechat-subscribe'
+
+export {
+  DEFAULT_SUBSCRIBE_TEMPLATES,
+  SUBSCRIBE_TEMPLATE_IDS,
+  type SubscribeDecision,
+  type SubscribeMessage,
+  type SubscribeTemplate,
+  type SubscribeTemplateKind,
+} from './wechat-subscribe'
 
 /**
  * WeChat mini-program server API simulator (platform.md §1, §7.1): code2Session with single-use,
  * 5-minute codes and the per-user minute quota; `/cgi-bin/token` and `/cgi-bin/stable_token` with
  * their expiry and rotation semantics. Ids are deterministic (derived from the app id and the
- * simulated user's key), so the same user always gets the same openid/unionid.
+ * simulated user's key), so the same user always gets the same openid/unionid. Subscribe messages
+ * (`/cgi-bin/message/subscribe/send`, templates, consent credits) live in `wechat-subscribe.ts`.
  */
 
 export interface WechatSimOptions {
@@ -46,6 +57,8 @@ export class WechatSim extends SimServer {
   private currentStable: string | undefined
   private forceRefreshes: number[] = []
   private phoneCodes = new Map<string, { phone: string; issuedAt: number; used: boolean }>()
+  /** Subscribe-message templates, consent credits and delivered messages. */
+  readonly subscriptions = new SubscribeState()
 
   constructor(readonly options: WechatSimOptions) {
     super('wechat')
@@ -59,6 +72,14 @@ export class WechatSim extends SimServer {
     this.route('GET', '/_sim/wx/users', () => ({ body: { users: [...this.users.values()] } }))
     this.route('POST', '/_sim/wx/tokens/expire', (r) => this.expireTokens(r, 'expire'))
     this.route('POST', '/_sim/wx/tokens/revoke', (r) => this.expireTokens(r, 'revoke'))
+    mountSubscribe({
+      state: this.subscriptions,
+      now: () => this.clock.now(),
+      route: (method, path, handler) => this.route(method, path, handler),
+      checkAccessToken: (token) => this.checkAccessToken(token),
+      err: (errcode, errmsg) => this.err(errcode, errmsg),
+      knownOpenid: (openid) => this.users.has(openid) || this.subscriptions.openids.has(openid),
+    })
   }
 
   protected resetState(): void {
@@ -71,6 +92,7 @@ export class WechatSim extends SimServer {
     this.currentStable = undefined
     this.forceRefreshes = []
     this.phoneCodes.clear()
+    this.subscriptions.reset()
   }
 
   /** Mints a getPhoneNumber code (what `<Button openType="getPhoneNumber">` hands the page). */

@@ -1,4 +1,4 @@
-import type { AppMessage } from './wecom-state'
+import type { AppMessage, DuplicateAppMessage } from './wecom-state'
 import { APP_PER_HOUR, APP_PER_MINUTE, ROBOT_PER_MINUTE } from './wecom-messages'
 import { AGENT_ID, expectErr, useWecomSim, type Reply } from './wecom-test-kit'
 
@@ -114,6 +114,90 @@ describe('message/send', () => {
     k.advance(3600_000)
     await send({ touser: 'LiNa' })
     expect((await k.peek('dropped')).dropped).toHaveLength(1)
+  })
+})
+
+describe('message/send duplicate check', () => {
+  const dup = { enable_duplicate_check: 1 }
+  const duplicates = async (q = ''): Promise<DuplicateAppMessage[]> =>
+    (await k.peek<{ duplicates: DuplicateAppMessage[] }>(`duplicates${q}`)).duplicates
+  const reached = async (userid: string): Promise<AppMessage[]> =>
+    (await k.peek<{ messages: AppMessage[] }>(`app-messages?userid=${userid}`)).messages
+
+  it('off (default): the same content is delivered every time', async () => {
+    await send({ touser: 'LiNa' })
+    await send({ touser: 'LiNa', enable_duplicate_check: 0 })
+    expect(await reached('LiNa')).toHaveLength(2)
+    expect(await duplicates()).toEqual([])
+  })
+
+  it('on: the same content to the same member within 1800 s is not delivered again (errcode 0)', async () => {
+    const first = await send({ touser: 'LiNa', ...dup })
+    k.advance(1_799_000)
+    const again = await send({ touser: 'LiNa|WangFang', ...dup })
+    expect(again).toMatchObject({ errcode: 0, invaliduser: '' })
+    expect(again.msgid).toEqual(expect.any(String))
+    // WangFang had not had it: she gets it; LiNa does not
+    expect((await reached('LiNa')).map((m) => m.msgid)).toEqual([first.msgid])
+    expect((await reached('WangFang')).map((m) => m.msgid)).toEqual([again.msgid])
+    expect(await duplicates()).toEqual([
+      {
+        msgid: again.msgid,
+        at: '2025-03-03T02:29:59.000Z',
+        agentid: AGENT_ID,
+        userid: 'LiNa',
+        msgtype: 'text',
+        duplicate_of: { msgid: first.msgid, at: '2025-03-03T02:00:00.000Z' },
+        interval: 1800,
+      },
+    ])
+    // other content, or another msgtype with the same text, is not a duplicate
+    await send({ touser: 'LiNa', text: { content: '另一条' }, ...dup })
+    await send({ touser: 'LiNa', msgtype: 'markdown', markdown: { content: '您有新的待办' }, ...dup })
+    expect(await reached('LiNa')).toHaveLength(3)
+    // once the interval has passed since the last delivery, it is delivered again
+    k.advance(1_000)
+    await send({ touser: 'LiNa', ...dup })
+    expect(await reached('LiNa')).toHaveLength(4)
+    expect(await duplicates('?userid=LiNa')).toHaveLength(1)
+    expect(await duplicates('?userid=WangFang')).toEqual([])
+  })
+
+  it('a delivery without the check still counts as the earlier copy; all copies duplicate → nothing delivered', async () => {
+    await send({ touser: 'LiNa|WangFang' })
+    const r = await send({ touser: 'LiNa|WangFang', ...dup })
+    expect(r).toMatchObject({ errcode: 0 })
+    expect((await k.peek<{ messages: AppMessage[] }>('app-messages')).messages).toHaveLength(1)
+    expect(await duplicates()).toHaveLength(2)
+  })
+
+  it('duplicate_check_interval: custom, clamped to 14400 s, invalid values are 40058', async () => {
+    await send({ touser: 'LiNa', ...dup })
+    k.advance(61_000)
+    await send({ touser: 'LiNa', ...dup, duplicate_check_interval: 60 })
+    expect(await reached('LiNa')).toHaveLength(2)
+    k.advance(5 * 3600_000)
+    await send({ touser: 'LiNa', ...dup, duplicate_check_interval: 86_400 })
+    expect(await reached('LiNa')).toHaveLength(3)
+    k.advance(14_399_000)
+    await send({ touser: 'LiNa', ...dup, duplicate_check_interval: 86_400 })
+    expect(await reached('LiNa')).toHaveLength(3)
+    expect((await duplicates()).at(-1)).toMatchObject({ interval: 14_400 })
+    expectErr(await send({ touser: 'LiNa', enable_duplicate_check: 2 }), 40058)
+    expectErr(await send({ touser: 'LiNa', enable_duplicate_check: 'yes' }), 40058)
+    expectErr(await send({ touser: 'LiNa', ...dup, duplicate_check_interval: -5 }), 40058)
+  })
+
+  it('seeds 5,000 members at once, and @all reaches them all', async () => {
+    const members = Array.from({ length: 5000 }, (_, i) => `nurse${String(i).padStart(4, '0')}`)
+    const seeded = await k.seed({ members })
+    expect((seeded as { members: string[] }).members).toHaveLength(5000 + 2)
+    const r = await send({ touser: members.slice(0, 1000).join('|'), ...dup })
+    expect(r).toMatchObject({ errcode: 0, invaliduser: '' })
+    const all = await send({ touser: '@all' })
+    expect(all).toMatchObject({ errcode: 0 })
+    const msgs = (await k.peek<{ messages: AppMessage[] }>('app-messages')).messages
+    expect(msgs.map((m) => m.touser.length)).toEqual([1000, 5002])
   })
 })
 

@@ -10,7 +10,7 @@ import {
   type WecomCall,
   type WecomContext,
 } from './wecom-api'
-import { pad, within } from './wecom-state'
+import { digest, pad, within } from './wecom-state'
 
 /**
  * App messages and group robots (platform.md §4.6–4.8).
@@ -20,16 +20,30 @@ import { pad, within } from './wecom-state'
  * 1000 per hour to the same member (sliding windows on the simulator clock) the message is dropped
  * silently: errcode 0, recorded in `GET /_sim/wecom/dropped` only. Over-long text is truncated (2048 B).
  *
+ * Duplicate check (W-90236: 「支持重复消息检查，当指定 enable_duplicate_check 为 1 开启：表示在一定时间间隔
+ * 内，同样内容（请求json）的消息，不会重复收到；时间间隔可通过 duplicate_check_interval 指定，默认1800秒」,
+ * the interval "不超过4小时"): `enable_duplicate_check` 0 (default) or 1, anything else 40058;
+ * `duplicate_check_interval` seconds, absent or 0 → 1800, above 14400 → clamped to 14400, negative →
+ * 40058. With the check on, a member who already received the same content (msgtype + the message
+ * body, after truncation) from the same app (agentid) less than the interval ago does not receive it
+ * again: the call still answers errcode 0 (with a msgid), and the copy is recorded in
+ * `GET /_sim/wecom/duplicates` instead of app-messages. Every delivery counts as an earlier one, with
+ * or without the check; the window runs from the last delivery. Duplicates and silently dropped copies
+ * do not count against the rate limits and do not restart the window. The official wording keys on the
+ * request JSON; the sim keys per member on the content, which is never laxer for a single recipient.
+ *
  * `POST /cgi-bin/webhook/send?key=…`: unknown key 93000; 20 accepted messages per minute per key →
  * 45009; text ≤2048 B and markdown / markdown_v2 ≤4096 B, longer → 40058.
  *
  * Hooks: `POST robots {key?}` → {key, webhook_url}; `GET app-messages[?userid=]`,
- * `GET webhook-messages[?key=]`, `GET dropped[?userid=]`.
+ * `GET webhook-messages[?key=]`, `GET dropped[?userid=]`, `GET duplicates[?userid=]`.
  */
 
 export const APP_PER_MINUTE = 30
 export const APP_PER_HOUR = 1000
 export const ROBOT_PER_MINUTE = 20
+export const DUPLICATE_CHECK_DEFAULT_S = 1800
+export const DUPLICATE_CHECK_MAX_S = 14400
 
 /** The longest prefix of `s` that fits in `max` UTF-8 bytes. */
 export function truncateBytes(s: string, max: number): string {
@@ -64,6 +78,10 @@ export function mountMessages(ctx: WecomContext): void {
   ctx.hook('GET', 'dropped', (r) => {
     const userid = r.query.get('userid')
     return { body: { dropped: ctx.state.dropped.filter((d) => !userid || d.userid === userid) } }
+  })
+  ctx.hook('GET', 'duplicates', (r) => {
+    const userid = r.query.get('userid')
+    return { body: { duplicates: ctx.state.duplicates.filter((d) => !userid || d.userid === userid) } }
   })
   ctx.hook('GET', 'webhook-messages', (r) => {
     const key = r.query.get('key')
@@ -118,10 +136,20 @@ function sendAppMessage(ctx: WecomContext, { body }: WecomCall): SimResponse {
   if (touser === null || toparty === null || totag === null)
     return ctx.err(ERR.invalidParameter, 'invalid touser / toparty / totag')
   const users = touser === '@all' ? [...state.members.keys()] : [...new Set(split(touser))]
-  if (users.length > 1000) return ctx.err(40032, 'invalid userid list size: at most 1000')
+  // ≤1000 named members per call; @all reaches every member however many there are
+  if (touser !== '@all' && users.length > 1000)
+    return ctx.err(40032, 'invalid userid list size: at most 1000')
+  const check = readInt(body, 'enable_duplicate_check')
+  if (check === null || (check !== undefined && check !== 0 && check !== 1))
+    return ctx.err(ERR.invalidParameter, 'invalid enable_duplicate_check: must be 0 or 1')
+  const requested = readInt(body, 'duplicate_check_interval')
+  if (requested === null || (requested !== undefined && requested < 0))
+    return ctx.err(ERR.invalidParameter, 'invalid duplicate_check_interval')
+  const interval = Math.min(requested || DUPLICATE_CHECK_DEFAULT_S, DUPLICATE_CHECK_MAX_S)
   const built = appContent(ctx, msgtype, body)
   if ('error' in built) return built.error
   const { content } = built
+  const contentKey = digest(`${msgtype}:${JSON.stringify(content)}`, 32)
   const valid = users.filter((u) => state.members.has(u))
   const invalid = users.filter((u) => !state.members.has(u))
   const parties = split(toparty)
@@ -134,6 +162,20 @@ function sendAppMessage(ctx: WecomContext, { body }: WecomCall): SimResponse {
   const delivered: string[] = []
   for (const userid of valid) {
     const key = `${agentid}|${userid}`
+    const sentKey = `${key}|${contentKey}`
+    const earlier = state.appContentSent.get(sentKey)
+    if (check === 1 && earlier && now - earlier.at < interval * 1000) {
+      state.duplicates.push({
+        msgid,
+        at,
+        agentid,
+        userid,
+        msgtype,
+        duplicate_of: { msgid: earlier.msgid, at: new Date(earlier.at).toISOString() },
+        interval,
+      })
+      continue
+    }
     const hour = within(state.appDeliveries.get(key) ?? [], now, 3600_000)
     const minute = within(hour, now, 60_000)
     const reason =
@@ -144,6 +186,7 @@ function sendAppMessage(ctx: WecomContext, { body }: WecomCall): SimResponse {
       continue
     }
     state.appDeliveries.set(key, [...hour, now])
+    state.appContentSent.set(sentKey, { msgid, at: now })
     delivered.push(userid)
   }
   if (delivered.length) state.appMessages.push({ msgid, at, agentid, msgtype, touser: delivered, content })

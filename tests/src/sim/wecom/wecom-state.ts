@@ -156,6 +156,19 @@ export interface DroppedAppMessage {
   reason: 'per-minute' | 'per-hour'
 }
 
+/** A `message/send` copy not delivered because `enable_duplicate_check` found the same content. */
+export interface DuplicateAppMessage {
+  msgid: string
+  at: string
+  agentid: number
+  userid: string
+  msgtype: string
+  /** The msgid and time of the earlier delivery it duplicates. */
+  duplicate_of: { msgid: string; at: string }
+  /** The effective check interval, seconds. */
+  interval: number
+}
+
 export interface WebhookMessage {
   key: string
   at: string
@@ -195,6 +208,9 @@ export class WecomState {
   appDeliveries = new Map<string, number[]>()
   appMessages: AppMessage[] = []
   dropped: DroppedAppMessage[] = []
+  /** Last delivery per `agentid|userid|content digest`, for `enable_duplicate_check`. */
+  appContentSent = new Map<string, { msgid: string; at: number }>()
+  duplicates: DuplicateAppMessage[] = []
   robots = new Set<string>()
   /** Accepted sends per robot key (ms timestamps), for the 20/min limit. */
   robotSends = new Map<string, number[]>()
@@ -223,6 +239,8 @@ export class WecomState {
     this.appDeliveries.clear()
     this.appMessages = []
     this.dropped = []
+    this.appContentSent.clear()
+    this.duplicates = []
     this.robots.clear()
     this.robotSends.clear()
     this.webhookMessages = []
