@@ -345,6 +345,15 @@ describe('enrolment', () => {
     })
     expect([r.status, kit.code(r.body)]).toEqual([409, 'FOLLOWUP_PLAN_ARCHIVED'])
   })
+
+  it('a head nurse enrolling keeps the patient’s own nurse responsible, and is responsible only when there is none', async () => {
+    const assigned = await kit.patient()
+    const e1 = await kit.enrol(assigned, { planId, anchorDate: '2026-03-02' }, 'head_nurse')
+    expect(e1.enrolment.nurse?.id).toBe(kit.ids.nurseLi)
+    const orphan = await kit.patient({ nurseId: null })
+    const e2 = await kit.enrol(orphan, { planId, anchorDate: '2026-03-02' }, 'head_nurse')
+    expect(e2.enrolment.nurse?.id).toBe(kit.ids.headWang)
+  })
 })
 
 describe('tag-rule enrolment', () => {

@@ -115,8 +115,12 @@ export const createEnrolmentService = (deps: {
         ])
       return s.id
     }
-    if (by.kind === 'staff' && NURSE_ROLES.has(by.p.role)) return by.p.staffId
-    return deps.alerts.responsibleNurse(patientId)
+    // A nurse enrols under her own name; a head nurse or admin enrolling keeps the patient's own nurse
+    // responsible (the head nurse only when the patient has none).
+    if (by.kind === 'staff' && by.p.role === 'nurse') return by.p.staffId
+    const responsible = await deps.alerts.responsibleNurse(patientId)
+    if (responsible) return responsible
+    return by.kind === 'staff' && NURSE_ROLES.has(by.p.role) ? by.p.staffId : null
   }
 
   const actorOf = (by: EnrolBy): EnrolmentActor =>

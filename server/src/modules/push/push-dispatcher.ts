@@ -220,6 +220,13 @@ export const dispatchRow = async (
     }
     await prep.settle?.(null)
     if (channel.recorded) await deps.deliveries.sent(row.dedupeKey, name, msgid, now)
+    // The message centre is the patient's history: a row that lists the inbox gets its copy there even
+    // when a push channel delivered it (idempotent by dedupeKey; the delivery itself already succeeded,
+    // so a failed copy does not fail the row).
+    if (name !== 'inbox' && target.patient && row.channels.includes('inbox')) {
+      const copy = await deps.channels.inbox?.prepare(target)
+      if (copy?.kind === 'ready') await copy.send().catch(() => undefined)
+    }
     return finish('sent', name, null, null)
   }
   return finish('failed', row.channels[row.channels.length - 1] ?? null, last.code, last.reason)
