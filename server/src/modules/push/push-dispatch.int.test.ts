@@ -93,7 +93,7 @@ describe('subscribe credits (F21)', () => {
       ['inbox', 'sent', null],
     ])
     // The message centre holds all three (two copies of the WeChat-delivered ones, one fallback), once each.
-    expect((await inboxOf(p)).map((m) => m.dedupeKey).sort()).toEqual(rows.map((r) => r.dedupeKey).sort())
+    expect((await inboxOf(p)).map((m) => m.dedupeKey).sort()).toEqual(rows.map((r) => r!.dedupeKey).sort())
     expect(await ledger(p)).toBe(0)
     // WeChat's own counter agrees: nothing left there either
     expect(h.sim.subscriptions.creditsOf(p.openid)).toEqual([expect.objectContaining({ credits: 0 })])
