@@ -95,6 +95,8 @@ const EnvFields = z.object({
   /** Rows one worker claims per batch, and channel calls in flight per worker. */
   PUSH_BATCH_SIZE: z.coerce.number().int().min(1).max(2000).default(200),
   PUSH_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(32),
+  /** How long a worker's claim on a batch lasts; a dead worker's rows are reclaimed after it. */
+  PUSH_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   /**
    * Subscribe-message templates, JSON: kind → {templateId, longTerm, fields: {semanticName: templateKey}}.
    * Default: the simulator's three templates.
@@ -180,6 +182,8 @@ export interface PushConfig {
   maxAttempts: number
   batchSize: number
   concurrency: number
+  /** A claim's lease (ms): a worker that dies leaves its rows to others after this. */
+  leaseMs: number
   /** By kind (followup_reminder, questionnaire_due, health_notice …). */
   subscribeTemplates: Record<string, SubscribeTemplateConfig>
 }
@@ -365,6 +369,7 @@ export const parseConfig = (env: Record<string, string | undefined>): Config => 
       maxAttempts: e.PUSH_MAX_ATTEMPTS,
       batchSize: e.PUSH_BATCH_SIZE,
       concurrency: e.PUSH_CONCURRENCY,
+      leaseMs: e.PUSH_LEASE_SECONDS * 1000,
       subscribeTemplates,
     },
     // --- end push ---

@@ -79,6 +79,7 @@ export const createPushModule = (deps: {
   channels?: Partial<Record<PushChannel, Channel>>
   /** A fixed worker id (tests); default hostname:pid:random. */
   owner?: string
+  /** Overrides `config.push.leaseMs` (PUSH_LEASE_SECONDS). */
   leaseMs?: number
 }): PushModule => {
   const { config, clock, db, logger } = deps
@@ -104,7 +105,7 @@ export const createPushModule = (deps: {
     owner: deps.owner,
     batchSize: push.batchSize,
     concurrency: push.concurrency,
-    leaseMs: deps.leaseMs,
+    leaseMs: deps.leaseMs ?? push.leaseMs,
     dispatch: {
       clock,
       channels,
