@@ -70,19 +70,25 @@ export const rateWindowModel = (conn: Connection): Model<WindowDoc> =>
 export const createRateLimiter = (conn: Connection, clock: Clock): RateLimiter => {
   const M = rateWindowModel(conn)
 
-  /** One more in the window if it has room: `$inc` guarded by `count < max`; a full window is E11000. */
+  /**
+   * One more in the window if it has room. The write is by `_id` alone (the local engine scans the
+   * collection for any other filter): `$inc`, then give the count back when it went over `max`. A
+   * concurrent take may briefly see such an over-count and refuse too; the limit errs on the side of
+   * sending less, never more.
+   */
   const takeOne = async (id: string, max: number, expiresAt: Date): Promise<boolean> => {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        await M.updateOne(
-          { _id: id, count: { $lt: max } },
+        const after = await M.findOneAndUpdate(
+          { _id: id },
           { $inc: { count: 1 }, $setOnInsert: { expiresAt } },
-          { upsert: true },
-        )
-        return true
+          { upsert: true, new: true },
+        ).lean<WindowDoc>()
+        if (after && after.count <= max) return true
+        await M.updateOne({ _id: id }, { $inc: { count: -1 } })
+        return false
       } catch (e) {
-        // Either the window is full (the guard failed, the upsert collided with the full document)
-        // or two first takes raced to insert it: the second try tells them apart.
+        // two first takes raced to insert the window: the second try counts in the winner's
         if (!isDuplicateKey(e)) throw e
       }
     }

@@ -8,6 +8,7 @@ import { createLogger } from '../../logger'
 import { PRIVACY_POLICY } from '../consent/privacy-policy'
 import { patientModel } from '../patients/patient.model'
 import { deliveryModel, outboxModel, type OutboxDoc } from './outbox.model'
+import { deliveryKey } from './outbox.repo'
 import type { Channel } from './push-channels'
 import { pushCapModel } from './push-preference.model'
 import { createPushModule, type PushModule } from './push.module'
@@ -165,6 +166,7 @@ describe('claims and leases', () => {
     const [row] = await a.worker.claimBatch()
     // the call went out and its delivery record says so, but the worker died before writing the row
     await deliveryModel(database.connection).create({
+      _id: deliveryKey(row!.dedupeKey, 'inbox'),
       dedupeKey: row!.dedupeKey,
       channel: 'inbox',
       state: 'sent',

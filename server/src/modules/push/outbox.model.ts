@@ -129,9 +129,14 @@ export const outboxModel = (conn: Connection): Model<OutboxDoc> =>
  * The per-channel delivery record (`push_deliveries`): written `attempting` before a channel is
  * called and `sent` after it answered success. A row reclaimed after its worker died looks here
  * first: `sent` means the platform already has the message, so it is not called again.
+ *
+ * The id is `dedupeKey|channel` (one record per message and channel), so every read and write on the
+ * hot path is a lookup by `_id` alone: the local engine (mongo-java-server) uses an index only for a
+ * filter that is exactly a unique index's keys, and scans the collection for anything else.
  */
 export interface DeliveryDoc {
-  _id: Types.ObjectId
+  /** `dedupeKey|channel` (`deliveryKey`). */
+  _id: string
   dedupeKey: string
   channel: PushChannel
   state: 'attempting' | 'sent' | 'failed'
@@ -143,6 +148,7 @@ export interface DeliveryDoc {
 
 const deliverySchema = new Schema<DeliveryDoc>(
   {
+    _id: { type: String, required: true },
     dedupeKey: { type: String, required: true },
     channel: { type: String, required: true },
     state: { type: String, enum: ['attempting', 'sent', 'failed'], required: true },
@@ -152,8 +158,8 @@ const deliverySchema = new Schema<DeliveryDoc>(
   },
   { collection: 'push_deliveries', versionKey: false },
 )
-// Effect-once per channel: one delivery record per message and channel.
-deliverySchema.index({ dedupeKey: 1, channel: 1 }, { unique: true })
+// Effect-once per channel comes from the id; this index serves look-ups by message.
+deliverySchema.index({ dedupeKey: 1 })
 
 export const deliveryModel = (conn: Connection): Model<DeliveryDoc> =>
   (conn.models.PushDelivery as Model<DeliveryDoc> | undefined) ??

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import type { PushStatus } from '@careloop/shared'
+import { PUSH_CHANNELS, type PushStatus } from '@careloop/shared'
 import { Types, type AnyBulkWriteOperation, type Connection } from 'mongoose'
 import { isDuplicateKey } from '../../db/duplicate-key'
 import {
   deliveryModel,
   HISTORY_MAX,
+  type DeliveryDoc,
   outboxModel,
   type OutboxDoc,
   type OutboxHistory,
@@ -53,6 +54,8 @@ export interface OutboxRepo {
    * lease) and returns exactly the rows this claim took.
    */
   claim(o: { owner: string; now: Date; limit: number; leaseMs: number }): Promise<OutboxDoc[]>
+  /** The earliest `nextAt` of a pending row (the worker wakes then instead of waiting for its tick). */
+  nextPendingAt(): Promise<Date | null>
   /** Writes a batch's outcomes; each update only lands while `owner` still holds that claim. */
   settle(owner: string, updates: RowUpdate[]): Promise<number>
   cancelBySource(kind: string, groupId: string, now: Date): Promise<number>
@@ -148,24 +151,52 @@ export const createOutboxRepo = (conn: Connection): OutboxRepo => {
           { _id: { $in: candidates.map((c) => c._id) }, ...claimable(now) },
           { $set: { status: 'sending', owner, claimId, leaseUntil: new Date(now.getTime() + leaseMs) } },
         )
-        if (r.modifiedCount > 0) return M.find({ claimId }).lean<OutboxDoc[]>()
+        if (r.modifiedCount > 0) {
+          // By `_id` (indexed on every engine), keeping the rows this claim took.
+          const rows = await M.find({ _id: { $in: candidates.map((c) => c._id) } }).lean<OutboxDoc[]>()
+          return rows.filter((row) => row.claimId === claimId)
+        }
       }
       return []
     },
 
+    async nextPendingAt() {
+      const d = await M.findOne({ status: 'pending' }, { nextAt: 1 })
+        .sort({ nextAt: 1 })
+        .lean<{ nextAt: Date }>()
+      return d?.nextAt ?? null
+    },
+
     async settle(owner, updates) {
       if (!updates.length) return 0
-      const ops: AnyBulkWriteOperation<OutboxDoc>[] = updates.map((u) => ({
-        updateOne: {
-          filter: { _id: u.id, owner, claimId: u.claimId, status: 'sending' },
-          update: {
-            $set: { ...u.set, owner: null, claimId: null, leaseUntil: null },
-            ...(u.history.length ? { $push: { history: { $each: u.history, $slice: -HISTORY_MAX } } } : {}),
+      // Writes go by `_id` alone (the only filter the local engine serves from an index; a guarded
+      // filter scans the collection once per row). The claim is checked just before: a row another
+      // worker reclaimed (this worker's lease expired) is left to that worker. Were it reclaimed
+      // between the read and the write, the later writer wins, and the delivery records still keep
+      // the message from being sent twice.
+      const held = await M.find(
+        { _id: { $in: updates.map((u) => u.id) } },
+        { owner: 1, claimId: 1, status: 1 },
+      ).lean<Pick<OutboxDoc, '_id' | 'owner' | 'claimId' | 'status'>[]>()
+      const mine = new Set(
+        held
+          .filter((h) => h.owner === owner && h.status === 'sending')
+          .map((h) => `${h._id.toHexString()}|${h.claimId ?? ''}`),
+      )
+      const ops: AnyBulkWriteOperation<OutboxDoc>[] = updates
+        .filter((u) => mine.has(`${u.id.toHexString()}|${u.claimId}`))
+        .map((u) => ({
+          updateOne: {
+            filter: { _id: u.id },
+            update: {
+              $set: { ...u.set, owner: null, claimId: null, leaseUntil: null },
+              ...(u.history.length ? { $push: { history: { $each: u.history, $slice: -HISTORY_MAX } } } : {}),
+            },
           },
-        },
-      }))
+        }))
+      if (!ops.length) return 0
       const r = await M.bulkWrite(ops, { ordered: false })
-      return r.modifiedCount
+      return r.matchedCount
     },
 
     async cancelBySource(kind, groupId, now) {
@@ -280,7 +311,7 @@ export const createOutboxRepo = (conn: Connection): OutboxRepo => {
 
 /** The per-channel delivery records around each call (see outbox.model.ts). */
 export interface DeliveryRepo {
-  /** `dedupeKey|channel` of the given rows' deliveries that are `sent`. */
+  /** `dedupeKey|channel` of the deliveries of these messages (by dedupe key) that are `sent`. */
   sentOf(keys: string[]): Promise<Set<string>>
   /** Records an attempt about to be made; false when the channel already has the message. */
   attempting(dedupeKey: string, channel: PushChannel, owner: string, at: Date): Promise<boolean>
@@ -292,30 +323,35 @@ export const deliveryKey = (dedupeKey: string, channel: string): string => `${de
 export const createDeliveryRepo = (conn: Connection): DeliveryRepo => {
   const M = deliveryModel(conn)
   return {
-    async sentOf(keys) {
-      if (!keys.length) return new Set()
-      const rows = await M.find(
-        { dedupeKey: { $in: keys }, state: 'sent' },
-        { dedupeKey: 1, channel: 1 },
-      ).lean<{ dedupeKey: string; channel: string }[]>()
-      return new Set(rows.map((r) => deliveryKey(r.dedupeKey, r.channel)))
+    async sentOf(dedupeKeys) {
+      if (!dedupeKeys.length) return new Set()
+      const ids = dedupeKeys.flatMap((k) => PUSH_CHANNELS.map((c) => deliveryKey(k, c)))
+      const rows = await M.find({ _id: { $in: ids } }, { state: 1 }).lean<{ _id: string; state: string }[]>()
+      return new Set(rows.filter((r) => r.state === 'sent').map((r) => r._id))
     },
     async attempting(dedupeKey, channel, owner, at) {
-      try {
-        await M.updateOne(
-          { dedupeKey, channel, state: { $ne: 'sent' } },
-          { $set: { state: 'attempting', owner, at }, $setOnInsert: { msgid: null } },
-          { upsert: true },
-        )
-        return true
-      } catch (e) {
-        // The guard failed on a `sent` record and the upsert met the unique index: already delivered.
-        if (isDuplicateKey(e)) return false
-        throw e
+      const _id = deliveryKey(dedupeKey, channel)
+      for (let attempt = 0; attempt < 2; attempt++) {
+        try {
+          // The state is written only on insert: a `sent` record stays `sent` and says so.
+          const before = await M.findOneAndUpdate(
+            { _id },
+            {
+              $set: { owner, at },
+              $setOnInsert: { dedupeKey, channel, state: 'attempting', msgid: null },
+            },
+            { upsert: true, new: false },
+          ).lean<DeliveryDoc>()
+          return before?.state !== 'sent'
+        } catch (e) {
+          // two first attempts raced to insert the record: the second try reads the winner's
+          if (!isDuplicateKey(e)) throw e
+        }
       }
+      return false
     },
     async sent(dedupeKey, channel, msgid, at) {
-      await M.updateOne({ dedupeKey, channel }, { $set: { state: 'sent', msgid, at } })
+      await M.updateOne({ _id: deliveryKey(dedupeKey, channel) }, { $set: { state: 'sent', msgid, at } })
     },
   }
 }

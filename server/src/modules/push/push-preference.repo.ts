@@ -41,25 +41,32 @@ export const createPushPreferenceRepo = (conn: Connection): PushPreferenceRepo =
         docs.flatMap((d) => (d.quietHours ? [[d.accountId.toHexString(), d.quietHours] as const] : [])),
       )
     },
+    // Counters are written by `_id` alone (the local engine scans for any other filter): count,
+    // then give back a count that went over (or under) the bound.
     async reserveCap(key, max, expiresAt) {
       if (max <= 0) return false
       for (let attempt = 0; attempt < 2; attempt++) {
         try {
-          await C.updateOne(
-            { _id: key, count: { $lt: max } },
+          const after = await C.findOneAndUpdate(
+            { _id: key },
             { $inc: { count: 1 }, $setOnInsert: { expiresAt } },
-            { upsert: true },
-          )
-          return true
+            { upsert: true, new: true },
+          ).lean<{ count: number }>()
+          if (after && after.count <= max) return true
+          await C.updateOne({ _id: key }, { $inc: { count: -1 } })
+          return false
         } catch (e) {
-          // a full day (the guard failed, the upsert met the existing counter) or a racing first insert
+          // a racing first insert of the day's counter: the second try counts in the winner's
           if (!isDuplicateKey(e)) throw e
         }
       }
       return false
     },
     async releaseCap(key) {
-      await C.updateOne({ _id: key, count: { $gt: 0 } }, { $inc: { count: -1 } })
+      const after = await C.findOneAndUpdate({ _id: key }, { $inc: { count: -1 } }, { new: true }).lean<{
+        count: number
+      }>()
+      if (after && after.count < 0) await C.updateOne({ _id: key }, { $inc: { count: 1 } })
     },
   }
 }

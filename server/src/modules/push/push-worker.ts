@@ -23,6 +23,8 @@ export interface DispatchReport {
   batches: number
   claimed: number
   written: number
+  /** When the next pending row falls due (null: none), read once nothing was due any more. */
+  nextAt: Date | null
 }
 
 export interface PushWorker {
@@ -95,9 +97,9 @@ export const createPushWorker = (o: {
     const accountIds = [...new Map(patients.map((p) => [p.accountId.toHexString(), p.accountId])).values()]
     const [accounts, quietHours] = await Promise.all([
       accountIds.length
-        ? Accounts.find({ _id: { $in: accountIds }, erasedAt: null }, { openid: 1 }).lean<
-            { _id: Types.ObjectId; openid: string }[]
-          >()
+        ? Accounts.find({ _id: { $in: accountIds } }, { openid: 1, erasedAt: 1 })
+            .lean<{ _id: Types.ObjectId; openid: string; erasedAt?: Date | null }[]>()
+            .then((list) => list.filter((a) => !a.erasedAt)) // by `_id` alone: indexed on every engine
         : [],
       o.dispatch.prefs.quietHoursOf(accountIds),
     ])
@@ -140,7 +142,7 @@ export const createPushWorker = (o: {
   let running: Promise<DispatchReport> | undefined
   let again = false
   const loop = async (): Promise<DispatchReport> => {
-    const report: DispatchReport = { batches: 0, claimed: 0, written: 0 }
+    const report: DispatchReport = { batches: 0, claimed: 0, written: 0, nextAt: null }
     do {
       again = false
       for (let i = 0; i < 10_000; i++) {
@@ -151,6 +153,7 @@ export const createPushWorker = (o: {
         report.written += await dispatchClaimed(rows)
       }
     } while (again)
+    report.nextAt = await o.outbox.nextPendingAt()
     return report
   }
 

@@ -23,7 +23,7 @@ import {
   type WecomSender,
 } from './push-channels'
 import { createPushPreferenceRepo } from './push-preference.repo'
-import { createPushWorker, type PushWorker } from './push-worker'
+import { createPushWorker, type DispatchReport, type PushWorker } from './push-worker'
 import { pushDispatchJob } from './push.jobs'
 import type { PushChannel, PushPort } from './push.port'
 import { mountPushRoutes } from './push.routes'
@@ -57,6 +57,9 @@ import { createSubscribeCreditRepo } from './subscribe-credit.repo'
  * `runWorker` false (an API-only process): `kick()` does nothing; the worker processes' cron tick
  * picks the rows up within 5 s.
  */
+/** The cron tick's interval: a row due sooner than this wakes the worker itself. */
+const WAKE_WITHIN_MS = 5_000
+
 export interface PushModule {
   port: PushPort
   worker: PushWorker
@@ -118,12 +121,34 @@ export const createPushModule = (deps: {
     },
   })
 
+  // Dispatch runs on the cron tick (every 5 s, the safety net), on `kick()` (a message enqueued due
+  // now) and at the moment the next pending row falls due when that comes before the next tick, so a
+  // reminder enqueued ahead goes out on time rather than up to a tick late.
   let timer: NodeJS.Timeout | undefined
+  let wake: NodeJS.Timeout | undefined
+  const run = async (): Promise<DispatchReport> => {
+    const report = await worker.dispatchDue()
+    if (deps.runWorker && report.nextAt) {
+      const inMs = report.nextAt.getTime() - clock.now().getTime()
+      if (inMs < WAKE_WITHIN_MS) {
+        if (wake) clearTimeout(wake)
+        wake = setTimeout(
+          () => {
+            wake = undefined
+            run().catch((err: unknown) => logger.error({ err }, 'push dispatch (wake) failed'))
+          },
+          Math.max(inMs, 10),
+        )
+        wake.unref()
+      }
+    }
+    return report
+  }
   const kick = (): void => {
     if (!deps.runWorker || timer) return
     timer = setTimeout(() => {
       timer = undefined
-      worker.dispatchDue().catch((err: unknown) => logger.error({ err }, 'push dispatch (kick) failed'))
+      run().catch((err: unknown) => logger.error({ err }, 'push dispatch (kick) failed'))
     }, 20)
     timer.unref()
   }
@@ -142,7 +167,7 @@ export const createPushModule = (deps: {
     port,
     worker,
     mount: (router, guard) => mountPushRoutes(router, guard, { patient, console }),
-    jobs: () => [pushDispatchJob({ worker, logger })],
+    jobs: () => [pushDispatchJob({ dispatchDue: run, owner: worker.owner, logger })],
   }
 }
 
