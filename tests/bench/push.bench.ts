@@ -28,8 +28,8 @@ import type { PushMessage } from '../../server/src/modules/push/push.port'
  * Prints; asserts no timing. A row not sent (or a job not run) fails the run.
  *
  * On the local engine (mongo-java-server) only a filter that is exactly a unique index's keys uses an
- * index; every other query scans its collection, so per-row costs grow with the collection (ours: the
- * guarded settle, the claim; Agenda: every lock) and both rates fall as N grows.
+ * index; every other query scans its collection. Our hot path writes by `_id` alone (the claim scans
+ * once per batch); Agenda's every lock scans, so its rate falls as N grows.
  */
 
 const ROWS = Number(process.env.BENCH_PUSH_ROWS ?? 5000)
