@@ -46,6 +46,8 @@ export interface BatchContext {
   staff: Map<string, StaffRecord>
   /** `dedupeKey|channel` of deliveries already made. */
   sent: Set<string>
+  /** `dedupeKey|channel` this batch already recorded as `attempting` (no per-row write needed). */
+  marked?: Set<string>
 }
 
 export interface DispatchDeps {
@@ -176,7 +178,11 @@ export const dispatchRow = async (
     if (prep.kind === 'limited') return later(prep.retryAt, i, 'RATE_LIMITED', 'platform limit reached')
     if (prep.kind === 'permanent') return finish('failed', name, prep.code, prep.reason, prep.field)
 
-    if (channel.recorded && !(await deps.deliveries.attempting(row.dedupeKey, name, deps.owner, now))) {
+    if (
+      channel.recorded &&
+      !ctx.marked?.has(deliveryKey(row.dedupeKey, name)) &&
+      !(await deps.deliveries.attempting(row.dedupeKey, name, deps.owner, now))
+    ) {
       // delivered by an earlier attempt: what prepare took for this one goes back
       await prep.settle?.({
         kind: 'permanent',
