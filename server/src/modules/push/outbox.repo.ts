@@ -315,15 +315,6 @@ export interface DeliveryRepo {
   sentOf(keys: string[]): Promise<Set<string>>
   /** Records an attempt about to be made; false when the channel already has the message. */
   attempting(dedupeKey: string, channel: PushChannel, owner: string, at: Date): Promise<boolean>
-  /**
-   * `attempting` for a whole batch in one write (each row's current channel, before any is called);
-   * records already `sent` keep their state (the batch's `sentOf` read tells the worker about them).
-   */
-  attemptingMany(
-    entries: { dedupeKey: string; channel: PushChannel }[],
-    owner: string,
-    at: Date,
-  ): Promise<void>
   sent(dedupeKey: string, channel: PushChannel, msgid: string | null, at: Date): Promise<void>
 }
 
@@ -358,28 +349,6 @@ export const createDeliveryRepo = (conn: Connection): DeliveryRepo => {
         }
       }
       return false
-    },
-    async attemptingMany(entries, owner, at) {
-      if (!entries.length) return
-      try {
-        await M.bulkWrite(
-          entries.map(({ dedupeKey, channel }) => ({
-            updateOne: {
-              filter: { _id: deliveryKey(dedupeKey, channel) },
-              update: {
-                $set: { owner, at },
-                $setOnInsert: { dedupeKey, channel, state: 'attempting', msgid: null },
-              },
-              upsert: true,
-            },
-          })),
-          { ordered: false },
-        )
-      } catch (e) {
-        // a record inserted by another worker at the same instant: it exists, which is all this needs
-        const list = [(e as { writeErrors?: unknown }).writeErrors ?? []].flat()
-        if (!list.length || !list.every(isDuplicateKey)) throw e
-      }
     },
     async sent(dedupeKey, channel, msgid, at) {
       await M.updateOne({ _id: deliveryKey(dedupeKey, channel) }, { $set: { state: 'sent', msgid, at } })

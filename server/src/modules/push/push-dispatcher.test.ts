@@ -43,7 +43,6 @@ const deliveries: DeliveryRepo = {
     records.set(deliveryKey(key, ch), 'sent')
     return Promise.resolve()
   },
-  attemptingMany: () => Promise.resolve(),
 }
 
 /** A channel whose prepare answers `prep` and whose send runs `send` (counting calls). */

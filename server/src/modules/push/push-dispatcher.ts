@@ -46,8 +46,6 @@ export interface BatchContext {
   staff: Map<string, StaffRecord>
   /** `dedupeKey|channel` of deliveries already made. */
   sent: Set<string>
-  /** `dedupeKey|channel` this batch already recorded as `attempting` (no per-row write needed). */
-  marked?: Set<string>
 }
 
 export interface DispatchDeps {
@@ -178,11 +176,9 @@ export const dispatchRow = async (
     if (prep.kind === 'limited') return later(prep.retryAt, i, 'RATE_LIMITED', 'platform limit reached')
     if (prep.kind === 'permanent') return finish('failed', name, prep.code, prep.reason, prep.field)
 
-    if (
-      channel.recorded &&
-      !ctx.marked?.has(deliveryKey(row.dedupeKey, name)) &&
-      !(await deps.deliveries.attempting(row.dedupeKey, name, deps.owner, now))
-    ) {
+    // Per row, right before the call (not once per batch): when a slow worker's lease expired and
+    // another reclaimed its rows, this is what stops the second from sending what the first just sent.
+    if (channel.recorded && !(await deps.deliveries.attempting(row.dedupeKey, name, deps.owner, now))) {
       // delivered by an earlier attempt: what prepare took for this one goes back
       await prep.settle?.({
         kind: 'permanent',

@@ -7,7 +7,7 @@ import { patientModel } from '../patients/patient.model'
 import type { PatientRow } from '../patients/patient.repo'
 import type { StaffRepo } from '../staff/staff.repo'
 import type { OutboxDoc } from './outbox.model'
-import { deliveryKey, type OutboxRepo, type RowUpdate } from './outbox.repo'
+import type { OutboxRepo, RowUpdate } from './outbox.repo'
 import { dispatchRow, type BatchContext, type DispatchDeps } from './push-dispatcher'
 
 /**
@@ -85,11 +85,6 @@ export const createPushWorker = (o: {
       ).values(),
     ]
     const staffIds = [...new Set(rows.flatMap((r) => (r.staffId ? [r.staffId] : [])))]
-    // The delivery records of each row's current channel, written for the batch at once.
-    const marked = rows.flatMap((r) => {
-      const channel = r.channels[r.channelIndex]
-      return channel && o.dispatch.channels[channel]?.recorded ? [{ dedupeKey: r.dedupeKey, channel }] : []
-    })
     const [patients, staff, sent] = await Promise.all([
       patientIds.length
         ? Patients.find({ _id: { $in: patientIds } }, { accountId: 1, consents: 1, erasedAt: 1 }).lean<
@@ -98,11 +93,6 @@ export const createPushWorker = (o: {
         : [],
       o.staff.findByIds(staffIds),
       o.dispatch.deliveries.sentOf(rows.map((r) => r.dedupeKey)),
-      o.dispatch.deliveries.attemptingMany(
-        marked.map((k) => ({ dedupeKey: k.dedupeKey, channel: k.channel })),
-        owner,
-        o.dispatch.clock.now(),
-      ),
     ])
     const accountIds = [...new Map(patients.map((p) => [p.accountId.toHexString(), p.accountId])).values()]
     const [accounts, quietHours] = await Promise.all([
@@ -119,7 +109,6 @@ export const createPushWorker = (o: {
       quietHours,
       staff: new Map(staff.map((s) => [s.id, s])),
       sent,
-      marked: new Set(marked.map((m) => deliveryKey(m.dedupeKey, m.channel))),
     }
   }
 
