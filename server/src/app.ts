@@ -47,6 +47,14 @@ import { createFollowupModule } from './modules/followup/followup.module'
 import { createQuestionnaireCheck } from './modules/followup/questionnaire-check'
 import { createQuestionnairesModule } from './modules/questionnaires/questionnaire.module'
 import { createReadingsModule } from './modules/readings/reading.module'
+import { createMembershipModule } from './modules/membership/membership.module'
+import type { PointsPort } from './modules/points/points.port'
+import { createPointsModule } from './modules/points/points.module'
+import { createRewardsModule } from './modules/rewards/rewards.module'
+import type { PayGateway } from './platform/wechatpay/pay-gateway'
+import { createPayGateway } from './platform/wechatpay/wechatpay-client'
+import { createContentModule } from './modules/content/content.module'
+import { createCampaignsModule } from './modules/campaigns/campaign.module'
 
 export interface AppDeps {
   config: Config
@@ -66,6 +74,10 @@ export interface AppDeps {
   push?: PushModule
   /** Replaces the port domain modules enqueue through (tests record what follow-up enqueues). */
   pushPort?: PushPort
+  /** Replaces the WeChat Pay client built from `config.pay` (tests). */
+  pay?: PayGateway
+  /** Replaces the points port membership earns through (tests count the earns). */
+  points?: PointsPort
 }
 
 const REPO_ROOT = resolve(__dirname, '..', '..')
@@ -217,6 +229,19 @@ export const createApp = (deps: AppDeps): Koa<AppState> => {
   followup.mount(router, guard)
   // Questionnaires (F17) and health readings (F18): answers complete follow-up steps; red flags and
   // abnormal readings alert the responsible nurse through follow-up's alert service (same outbox).
+  // Points and tiers (F26–F28, F30): the ledger (earn by rule with caps, spend, refund, staff
+  // adjustments), expiry with reminders, tiers. `points` is the port every module earns and spends
+  // through (`deps.points` replaces it in tests); membership's lookup is plugged in below.
+  const pointsModule = createPointsModule({
+    config,
+    clock,
+    db,
+    logger: deps.logger,
+    push: deps.pushPort ?? push.port,
+    audit,
+  })
+  pointsModule.mount(router, guard)
+  const points = deps.points ?? pointsModule.port
   const careDeps = {
     clock,
     db,
@@ -224,9 +249,51 @@ export const createApp = (deps: AppDeps): Koa<AppState> => {
     push: deps.pushPort ?? push.port,
     audit,
     alerts: followup.alerts,
+    points,
   }
   createQuestionnairesModule({ ...careDeps, steps: followup.steps }).mount(router, guard)
   createReadingsModule({ ...careDeps, config, followup: followup.lookup }).mount(router, guard)
+  // Paid membership (F31) and service quotas (F32): plans, orders paid with WeChat Pay v3 (503
+  // PAY_NOT_CONFIGURED without WECHATPAY_*), the notify route, refunds; a purchase earns points.
+  const membership = createMembershipModule({
+    config,
+    clock,
+    db,
+    logger: deps.logger,
+    audit,
+    pay: deps.pay ?? createPayGateway(config, clock),
+    points,
+  })
+  membership.mount(router, guard)
+  pointsModule.setMembership(membership.lookup)
+  // Rewards mall (F29): catalogue with stock and per-patient limits, redemption codes (points spent
+  // and refunded through `points`), staff check-off, cancel; tiers from the points module.
+  createRewardsModule({
+    config,
+    clock,
+    db,
+    logger: deps.logger,
+    audit,
+    points,
+    tiers: pointsModule.tiers,
+    push: deps.pushPort ?? push.port,
+  }).mount(router, guard)
+  // Content library (F22): articles, review workflow, blocked claims, the patient article page and
+  // read tracking (reading earns points through `points`).
+  // `content.port` is what campaigns use to send approved articles and count opens.
+  const content = createContentModule({ clock, db, logger: deps.logger, audit, points })
+  content.mount(router, guard)
+  // Marketing campaigns (F23, F24): drafts, approval with preview, pause/resume/cancel, statistics.
+  // The worker's `campaign.tick` (main.ts) creates and materialises the runs.
+  createCampaignsModule({
+    config,
+    clock,
+    db,
+    logger: deps.logger,
+    push: deps.pushPort ?? push.port,
+    content: content.port,
+    audit,
+  }).mount(router, guard)
   // WeCom customer contact (F4, F9, F14): events the bot forwards, welcome messages, corp-tag sync.
   // The communities module passes its ChatEventSink & StateResolver (& ContactEventSink) as `communities`.
   createWecomModule({

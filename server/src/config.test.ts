@@ -35,3 +35,26 @@ describe('parseConfig', () => {
     )
   })
 })
+
+// --- pay ---
+describe('parseConfig: WeChat Pay (all or nothing)', () => {
+  it('leaves pay off without WECHATPAY_* and names every missing variable when only some are set', () => {
+    expect(parseConfig(base).pay).toBeUndefined()
+    let err: unknown
+    try {
+      parseConfig({ ...base, WECHATPAY_MCHID: '1900000109' })
+    } catch (e) {
+      err = e
+    }
+    expect(err).toBeInstanceOf(ConfigError)
+    const problems = (err as ConfigError).problems.join('\n')
+    for (const k of [
+      'WECHATPAY_MERCHANT_KEY',
+      'WECHATPAY_APIV3_KEY',
+      'WECHATPAY_NOTIFY_URL',
+      'WECHATPAY_MERCHANT_SERIAL',
+    ])
+      expect(problems).toMatch(new RegExp(`${k}: is required`))
+  })
+})
+// --- end pay ---

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { z } from '@careloop/shared'
+import { PAY_ENV_FIELDS, parsePayConfig, type PayConfig } from './config-pay'
 
 /**
  * The server's configuration, parsed once from the environment with zod. `process.env` is read
@@ -115,6 +116,21 @@ const EnvFields = z.object({
   /** "No reading in N days" for plans that set reading thresholds but no noReadingDays. */
   READING_NO_READING_DAYS: z.coerce.number().int().min(1).max(365).default(14),
   // --- end readings ---
+  // --- rewards (F29) ---
+  /** Days an issued redemption code stays valid; unfulfilled codes are then cancelled (points back). 0 = never. */
+  REWARD_CODE_TTL_DAYS: z.coerce.number().int().min(0).max(3650).default(90),
+  /** A redemption still pending (or cancelling) this long after its last step is repaired by the job. */
+  REWARD_REPAIR_AFTER_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  // --- end rewards ---
+  // --- points (F26–F30) ---
+  /** Earned points expire this many months after they were earned (oldest first). */
+  POINTS_EXPIRY_MONTHS: z.coerce.number().int().min(1).max(120).default(24),
+  /** Patients are reminded this many days before their points expire. */
+  POINTS_EXPIRY_REMINDER_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  // --- end points ---
+  // --- pay (F31): WECHATPAY_* (config-pay.ts) ---
+  ...PAY_ENV_FIELDS,
+  // --- end pay ---
 })
 
 type RawEnv = Partial<
@@ -283,6 +299,16 @@ export interface Config {
     noReadingDays: number
   }
   // --- end readings ---
+  // --- rewards ---
+  rewards: { codeTtlDays: number; repairAfterSeconds: number }
+  // --- end rewards ---
+  // --- points ---
+  points: { expiryMonths: number; reminderDays: number }
+  // --- end points ---
+  // --- pay ---
+  /** WeChat Pay v3 (config-pay.ts); undefined when not configured. */
+  pay: PayConfig | undefined
+  // --- end pay ---
 }
 
 export class ConfigError extends Error {
@@ -313,6 +339,10 @@ export const parseConfig = (env: Record<string, string | undefined>): Config => 
   if (typeof subscribeTemplates === 'string')
     throw new ConfigError([`WECHAT_SUBSCRIBE_TEMPLATES: ${subscribeTemplates}`])
   // --- end push ---
+  // --- pay ---
+  const payParsed = parsePayConfig(r.data)
+  if (payParsed.problems.length) throw new ConfigError(payParsed.problems)
+  // --- end pay ---
   const e = r.data
   return {
     env: e.NODE_ENV,
@@ -384,6 +414,15 @@ export const parseConfig = (env: Record<string, string | undefined>): Config => 
       noReadingDays: e.READING_NO_READING_DAYS,
     },
     // --- end readings ---
+    // --- rewards ---
+    rewards: { codeTtlDays: e.REWARD_CODE_TTL_DAYS, repairAfterSeconds: e.REWARD_REPAIR_AFTER_SECONDS },
+    // --- end rewards ---
+    // --- points ---
+    points: { expiryMonths: e.POINTS_EXPIRY_MONTHS, reminderDays: e.POINTS_EXPIRY_REMINDER_DAYS },
+    // --- end points ---
+    // --- pay ---
+    pay: payParsed.pay,
+    // --- end pay ---
   }
 }
 

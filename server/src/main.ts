@@ -20,6 +20,12 @@ import { createPushModule } from './modules/push/push.module'
 import { createFollowupModule } from './modules/followup/followup.module'
 import { createQuestionnairesModule } from './modules/questionnaires/questionnaire.module'
 import { createReadingsModule } from './modules/readings/reading.module'
+import { createMembershipModule } from './modules/membership/membership.module'
+import { createPointsModule } from './modules/points/points.module'
+import { createRewardsModule } from './modules/rewards/rewards.module'
+import { createContentModule } from './modules/content/content.module'
+import { createCampaignsModule } from './modules/campaigns/campaign.module'
+import { createPayGateway } from './platform/wechatpay/wechatpay-client'
 import { followSimulatorClock } from './platform/simulator-clock'
 
 /**
@@ -86,7 +92,18 @@ const main = async (): Promise<void> => {
   let scheduler: Scheduler | undefined
   if (runWorker) {
     const followup = createFollowupModule({ config, clock, db, logger, push: push.port })
-    const careDeps = { clock, db, logger, push: push.port, alerts: followup.alerts }
+    // points: the worker's ledger (the repair jobs below earn through it); its reconciliation and expiry jobs
+    const points = createPointsModule({ config, clock, db, logger, push: push.port })
+    const membership = createMembershipModule({
+      config,
+      clock,
+      db,
+      logger,
+      pay: createPayGateway(config, clock),
+      points: points.port,
+    })
+    points.setMembership(membership.lookup)
+    const careDeps = { clock, db, logger, push: push.port, alerts: followup.alerts, points: points.port }
     scheduler = startScheduler(
       [
         expiredSessionsJob({ sessions: createSessionRepo(db), clock, logger }),
@@ -94,11 +111,36 @@ const main = async (): Promise<void> => {
         ...createCommunitiesModule({ config, clock, db, logger, wecom }).jobs(),
         wecomTagSyncRetryJob({ db, wecom, clock, logger }),
         ...push.jobs(),
+        // points: unrecorded entries recorded (every minute, a full sweep daily), expiry + reminders (00:10)
+        ...points.jobs(),
         // follow-up: steps past their window become missed tasks and alerts (every 5 minutes)
         ...followup.jobs(),
         // questionnaires and readings: effects left undone by a crash; the "no reading in N days" check
         ...createQuestionnairesModule({ ...careDeps, steps: followup.steps }).jobs(),
         ...createReadingsModule({ ...careDeps, config, followup: followup.lookup }).jobs(),
+        // content: reading points whose earn failed (ledger down) are retried every 5 minutes
+        ...createContentModule({ clock, db, logger, points: points.port }).jobs(),
+        // campaigns: each due slot's run created once across instances and materialised (every minute)
+        ...createCampaignsModule({
+          config,
+          clock,
+          db,
+          logger,
+          push: push.port,
+          content: createContentModule({ clock, db, logger }).port,
+        }).jobs(),
+        // membership: unpaid orders closed after 30 minutes; grants, payments, refunds reconciled
+        ...membership.jobs(),
+        // rewards: half-done redemptions and cancels finished or undone, codes expired (every minute)
+        ...createRewardsModule({
+          config,
+          clock,
+          db,
+          logger,
+          points: points.port,
+          tiers: points.tiers,
+          push: push.port,
+        }).jobs(),
       ],
       { timezone: config.timezone, logger },
     )

@@ -13,6 +13,11 @@ import { followupRoutes } from './followup-routes'
 import { taskRoutes } from './tasks'
 import { questionnaireRoutes } from './questionnaires'
 import { readingRoutes } from './readings'
+import { rewardRoutes } from './rewards-routes'
+import { pointsRoutes } from './points-routes'
+import { membershipRoutes } from './membership'
+import { campaignRoutes } from './campaign-routes'
+import { contentRoutes } from './content-routes'
 import type { ApiRoute } from './route'
 import { systemRoutes } from './system'
 
@@ -34,5 +39,10 @@ export const apiRoutes = {
   ...taskRoutes,
   ...questionnaireRoutes,
   ...readingRoutes,
+  ...rewardRoutes,
+  ...pointsRoutes,
+  ...membershipRoutes,
+  ...campaignRoutes,
+  ...contentRoutes,
 } satisfies Record<string, ApiRoute>
 export type ApiRouteId = keyof typeof apiRoutes

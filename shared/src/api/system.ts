@@ -28,6 +28,8 @@ export const ClientConfig = z
         wechat: z.string().url(),
         /** The WeCom simulator, when the server's WeCom client talks to a local one (h5 demo hooks). */
         wecom: z.string().url().optional(),
+        /** The WeChat Pay simulator, when the server pays through a local one: h5 `requestPayment` pays there. */
+        pay: z.string().url().optional(),
       })
       .optional(),
     /**

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http'
+import { createServer, type RequestListener, type Server } from 'node:http'
 import { LoginResponse } from '@careloop/shared'
 import type { AddressInfo } from 'node:net'
 import { createApp, requestListener, type AppDeps } from '../../../server/src/app'
@@ -10,6 +10,8 @@ import { WechatClient } from '../../../server/src/platform/wechat/wechat-client'
 import { useTestDatabase } from '../jest/test-database'
 import { WechatSim } from '../sim/wechat/wechat-sim'
 import { SIM_WECOM, WecomSim } from '../sim/wecom/wecom-sim'
+import { PaySim, type PayKeyMode, type PaySimOptions } from '../sim/pay/pay-sim'
+import { SimClock } from '../sim/sim-server'
 import { seedDemoStaff, DEMO_STAFF_PASSWORD } from '../../../server/src/modules/staff/staff-bootstrap.service'
 import { StaffLoginResponse } from '@careloop/shared'
 
@@ -30,6 +32,23 @@ export interface ServerHarness {
   ): Promise<{ status: number; body: unknown; headers: Headers }>
   /** Logs a simulated WeChat user in through the real endpoint. */
   login(user: string): Promise<LoginResponse>
+  /** The WeChat Pay simulator (option `paySim`), configured as the server's WECHATPAY_*; else undefined. */
+  readonly paySim: PaySim | undefined
+}
+
+/** A simulator clock that is the test's ManualClock: `/_sim/clock` moves it, due notify retries follow it. */
+class ManualSimClock extends SimClock {
+  constructor(private readonly manual: ManualClock) {
+    super()
+  }
+  override now(): number {
+    return this.manual.now().getTime()
+  }
+  override set(input: { advanceMs?: number; now?: string | number }): void {
+    if (input.now !== undefined) this.manual.set(new Date(input.now))
+    if (input.advanceMs !== undefined) this.manual.advance(input.advanceMs)
+  }
+  override reset(): void {}
 }
 
 /**
@@ -38,40 +57,54 @@ export interface ServerHarness {
  * main.ts wires them (same WeChat client, simulator base URL).
  */
 export const useServerHarness = (
-  overrides: Partial<Pick<AppDeps, 'consoleDir' | 'h5Dir' | 'pushPort'>> & {
+  overrides: Partial<Pick<AppDeps, 'consoleDir' | 'h5Dir' | 'pushPort' | 'points'>> & {
     env?: Record<string, string>
+    /**
+     * Start a WeChat Pay simulator on the harness clock and configure the server with it (notify URL:
+     * this server's /api/v1/pay/notify). `keyMode` picks the merchant's key setup (default public-key).
+     */
+    paySim?: boolean | (PaySimOptions & { keyMode?: PayKeyMode })
   } = {},
 ): ServerHarness => {
   const database = useTestDatabase()
   const sim = new WechatSim({ appid: SIM_APPID, secret: SIM_SECRET })
   const clock = new ManualClock(new Date())
+  const payOptions = overrides.paySim === true ? {} : overrides.paySim || undefined
+  const paySim = payOptions ? new PaySim(payOptions) : undefined
+  paySim?.clock.follow(new ManualSimClock(clock))
   let server: Server | undefined
   let url = ''
   let config: Config | undefined
 
   beforeAll(async () => {
     const simUrl = await sim.listen()
+    // the server listens first (its handler set below) so the pay notify URL can name its port
+    let handler: RequestListener | undefined = undefined
+    server = createServer((req, res) => handler?.(req, res))
+    await new Promise<void>((ok) => server!.listen(0, '127.0.0.1', ok))
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    if (paySim) await paySim.listen()
     config = parseConfig({
       NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
       WECHAT_APPID: SIM_APPID,
       WECHAT_SECRET: SIM_SECRET,
       WECHAT_API_BASE: simUrl,
+      ...(paySim && payOptions ? paySim.env(`${url}/api/v1/pay/notify`, payOptions.keyMode) : {}),
       ...overrides.env,
     })
     const db = database.connection
     const wechat = new WechatClient({ ...config.wechat, clock })
     const app = createApp({ config, logger: createLogger('silent'), clock, db, wechat, ...overrides })
     await syncIndexes(db)
-    server = createServer(requestListener(app))
-    await new Promise<void>((ok) => server!.listen(0, '127.0.0.1', ok))
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    handler = requestListener(app)
   })
 
   afterAll(async () => {
     server?.closeAllConnections()
     await new Promise<void>((ok) => (server ? server.close(() => ok()) : ok()))
     await sim.close()
+    await paySim?.close()
   })
 
   const h: ServerHarness = {
@@ -80,6 +113,7 @@ export const useServerHarness = (
     },
     sim,
     clock,
+    paySim,
     get config() {
       return config!
     },

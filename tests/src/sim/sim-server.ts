@@ -19,6 +19,8 @@ export { DEFAULT_HOLD_MS, type Fault, type FaultKind } from './sim-faults'
 export interface SimRequest {
   readonly method: string
   readonly path: string
+  /** Path and query exactly as received (what request signatures cover). */
+  readonly url: string
   readonly query: URLSearchParams
   readonly headers: IncomingMessage['headers']
   readonly rawBody: string
@@ -33,6 +35,9 @@ export interface SimResponse {
 }
 
 export type SimHandler = (req: SimRequest) => SimResponse | Promise<SimResponse>
+
+/** A handler of a path pattern (`routeMatch`): `m` holds the pattern's captures. */
+export type SimPatternHandler = (req: SimRequest, m: RegExpExecArray) => SimResponse | Promise<SimResponse>
 
 export interface RecordedRequest {
   at: string
@@ -94,6 +99,7 @@ export abstract class SimServer {
   readonly clock = new SimClock()
   private server: Server | undefined
   private readonly routes = new Map<string, SimHandler>()
+  private readonly patterns: { method: string; pattern: RegExp; handler: SimPatternHandler }[] = []
   private readonly faults = new FaultBook()
   private readonly held = new Set<{ res: ServerResponse; timer: NodeJS.Timeout }>()
   private recorded: RecordedRequest[] = []
@@ -133,6 +139,19 @@ export abstract class SimServer {
 
   protected route(method: string, path: string, handler: SimHandler): void {
     this.routes.set(`${method} ${path}`, handler)
+  }
+
+  /** A route with path parameters (`/v3/…/out-trade-no/([^/]+)`), tried after the exact routes. */
+  protected routeMatch(method: string, pattern: RegExp, handler: SimPatternHandler): void {
+    this.patterns.push({ method, pattern: new RegExp(`^(?:${pattern.source})$`), handler })
+  }
+
+  /**
+   * Last look at every platform (non-hook) answer, faults included, before it is sent: e.g. a
+   * simulator that signs its responses. Default: unchanged.
+   */
+  protected finish(_req: SimRequest, out: SimResponse): SimResponse | Promise<SimResponse> {
+    return out
   }
 
   get url(): string {
@@ -218,6 +237,7 @@ export abstract class SimServer {
     const simReq: SimRequest = {
       method,
       path: url.pathname,
+      url: req.url ?? '/',
       query: url.searchParams,
       headers: req.headers,
       rawBody,
@@ -248,11 +268,15 @@ export abstract class SimServer {
       out = { status: fault.status, body: fault.body }
     } else {
       const handler = this.routes.get(`${method} ${url.pathname}`)
+      const matches = this.patterns.filter((p) => p.pattern.test(url.pathname))
+      const byPattern = matches.find((p) => p.method === method)
       if (handler) out = await handler(simReq)
-      else if ([...this.routes.keys()].some((k) => k.endsWith(` ${url.pathname}`)))
+      else if (byPattern) out = await byPattern.handler(simReq, byPattern.pattern.exec(url.pathname)!)
+      else if ([...this.routes.keys()].some((k) => k.endsWith(` ${url.pathname}`)) || matches.length)
         out = this.methodNotAllowed(method)
       else out = this.notFound(url.pathname)
     }
+    if (!isHook) out = await this.finish(simReq, out)
     const status = out.status ?? 200
     record(status, fault?.label)
     const headers: Record<string, string> = { ...cors, ...(out.headers ?? {}) }

@@ -23,6 +23,7 @@ import {
 import { systemClock } from '../../../server/src/clock'
 import { WechatSim } from '../sim/wechat/wechat-sim'
 import { SIM_WECOM, WecomSim } from '../sim/wecom/wecom-sim'
+import { PaySim } from '../sim/pay/pay-sim'
 
 /**
  * The local product, as `npm start` runs it: the database engine (MONGODB_URI, else a mongod on
@@ -36,6 +37,7 @@ const env = process.env
 const PORT = Number(env.PORT ?? 3000)
 const SIM_PORT = Number(env.WECHAT_SIM_PORT ?? 4101)
 const WECOM_SIM_PORT = Number(env.WECOM_SIM_PORT ?? 4102)
+const WECHATPAY_SIM_PORT = Number(env.WECHATPAY_SIM_PORT ?? 4103)
 const BOT_PORT = Number(env.BOT_PORT ?? 3200)
 const dataDir = resolve(repoRoot, env.DATA_DIR ?? '.data')
 const logDir = join(dataDir, 'logs')
@@ -55,6 +57,7 @@ const children: ChildProcess[] = []
 let engine: EngineHandle | undefined
 let sim: WechatSim | undefined
 let wecomSim: WecomSim | undefined
+let paySim: PaySim | undefined
 let stopping = false
 
 const startChild = (name: string, script: string, childEnv: Record<string, string>): ChildProcess => {
@@ -268,6 +271,7 @@ const stop = async (code = 0): Promise<void> => {
   )
   await sim?.close()
   await wecomSim?.close()
+  await paySim?.close()
   await engine?.stop()
   process.exit(code)
 }
@@ -291,6 +295,11 @@ const main = async (): Promise<void> => {
   // server follows it (server/src/platform/simulator-clock.ts).
   wecomSim.clock.follow(sim.clock)
   const wecomUrl = await wecomSim.listen(WECOM_SIM_PORT)
+  // WeChat Pay: a merchant whose keys are made at each start and handed to the server (WECHATPAY_*);
+  // notifies go to the server's /api/v1/pay/notify, retries run on the shared clock.
+  paySim = new PaySim()
+  paySim.clock.follow(sim.clock)
+  const payUrl = await paySim.listen(WECHATPAY_SIM_PORT)
   await seedWecom(wecomUrl)
 
   const api = `http://127.0.0.1:${PORT}`
@@ -305,6 +314,7 @@ const main = async (): Promise<void> => {
     WECOM_CORP_ID: DEV_WECOM.WECOM_CORP_ID,
     WECOM_AGENT_SECRET: SIM_WECOM.agentSecret,
     WECOM_API_BASE: wecomUrl,
+    ...paySim.env(`http://127.0.0.1:${PORT}/api/v1/pay/notify`),
     SERVICE_TOKEN,
   })
   startChild('wecom-bot', 'wecom-bot/dist/main.js', {
@@ -345,6 +355,7 @@ const main = async (): Promise<void> => {
   )
   line('WeChat simulator:', simUrl)
   line('WeCom simulator:', wecomUrl)
+  line('WeChat Pay simulator:', `${payUrl}   (keys: ${payUrl}/_sim/pay/keys)`)
   line('WeCom bot callback:', `http://127.0.0.1:${BOT_PORT}/wecom/callback`)
   line('Logs:', logDir)
   console.log('\nPress Ctrl-C to stop.')

@@ -59,5 +59,8 @@ export type TierId = 'standard' | 'silver' | 'gold' | 'platinum'
  * `at`, if any (implemented by the membership module; absent → tiers come from points alone).
  */
 export interface MembershipLookup {
-  activeMembership(profileId: string, at: Date): Promise<{ planId: string; tier: TierId; until: Date } | undefined>
+  activeMembership(
+    profileId: string,
+    at: Date,
+  ): Promise<{ planId: string; tier: TierId; until: Date } | undefined>
 }

@@ -18,6 +18,7 @@ import type { AuditLog } from '../audit/audit.repo'
 import { resolveMyProfile } from '../patients/my-profile'
 import type { PatientRepo } from '../patients/patient.repo'
 import type { PatientStaffRepo } from '../patients/patient-staff.repo'
+import type { PointsPort } from '../points/points.port'
 import { accessOf } from '../staff/staff-patients.service'
 import { staffActor, type RequestMeta } from '../staff/staff.service'
 import type { AlertService } from '../tasks/alert.service'
@@ -74,6 +75,7 @@ export const createAnswerService = (deps: {
   audit: AuditLog
   clock: Clock
   logger: Logger
+  points?: Pick<PointsPort, 'earn'>
 }): AnswerService => {
   const { answers, clock } = deps
 
@@ -100,6 +102,14 @@ export const createAnswerService = (deps: {
         })
       }
     }
+    // Points (F27): idempotent by the answer's id; a failure leaves the effects to the repair job.
+    if (deps.points)
+      await deps.points.earn({
+        profileId: patientId,
+        rule: 'questionnaire',
+        refKey: `questionnaire:${answerId}`,
+        at: a.createdAt,
+      })
     await answers.markEffectsApplied(a._id, clock.now())
   }
 

@@ -8,6 +8,7 @@ import type { Logger } from '../../logger'
 import { createAuditLog, type AuditLog } from '../audit/audit.repo'
 import { createPatientStaffRepo } from '../patients/patient-staff.repo'
 import { createPatientRepo } from '../patients/patient.repo'
+import type { PointsPort } from '../points/points.port'
 import type { PushPort } from '../push/push.port'
 import { createStaffRepo } from '../staff/staff.repo'
 import { createAlertService, type AlertService } from '../tasks/alert.service'
@@ -42,6 +43,8 @@ export const createQuestionnairesModule = (deps: {
   steps: FollowupSteps
   audit?: AuditLog
   alerts?: Pick<AlertService, 'raise'>
+  /** The points ledger: a completed questionnaire earns points (F27); absent, nothing is earned. */
+  points?: Pick<PointsPort, 'earn'>
 }): QuestionnairesModule => {
   const { clock, db, logger } = deps
   const audit = deps.audit ?? createAuditLog(db, clock)
@@ -62,6 +65,7 @@ export const createQuestionnairesModule = (deps: {
     audit,
     clock,
     logger,
+    points: deps.points,
   })
   const stats = createQuestionnaireStatsService({ questionnaires: repo, answers: answerRepo })
   return {

@@ -9,6 +9,7 @@ import type { Logger } from '../../logger'
 import { createAuditLog, type AuditLog } from '../audit/audit.repo'
 import { createPatientStaffRepo } from '../patients/patient-staff.repo'
 import { createPatientRepo } from '../patients/patient.repo'
+import type { PointsPort } from '../points/points.port'
 import type { PushPort } from '../push/push.port'
 import { createStaffRepo } from '../staff/staff.repo'
 import { createAlertService, type AlertService } from '../tasks/alert.service'
@@ -42,6 +43,8 @@ export const createReadingsModule = (deps: {
   followup: FollowupLookup
   audit?: AuditLog
   alerts?: Pick<AlertService, 'raise'>
+  /** The points ledger: a logged reading earns points (F27); absent, nothing is earned. */
+  points?: Pick<PointsPort, 'earn'>
 }): ReadingsModule => {
   const { config, clock, db, logger } = deps
   const audit = deps.audit ?? createAuditLog(db, clock)
@@ -59,6 +62,7 @@ export const createReadingsModule = (deps: {
     clock,
     logger,
     config,
+    points: deps.points,
   })
   const noReading = createNoReadingCheck({
     followup: deps.followup,

@@ -20,6 +20,7 @@ import { formatLocal } from '../communities/zoned-time'
 import { resolveMyProfile } from '../patients/my-profile'
 import type { PatientRepo } from '../patients/patient.repo'
 import type { PatientStaffRepo } from '../patients/patient-staff.repo'
+import type { PointsPort } from '../points/points.port'
 import { accessOf } from '../staff/staff-patients.service'
 import { staffActor, type RequestMeta } from '../staff/staff.service'
 import type { AlertService } from '../tasks/alert.service'
@@ -83,6 +84,7 @@ export const createReadingService = (deps: {
   clock: Clock
   logger: Logger
   config: Pick<Config, 'readings' | 'timezone'>
+  points?: Pick<PointsPort, 'earn'>
 }): ReadingService => {
   const { readings, clock } = deps
 
@@ -99,6 +101,14 @@ export const createReadingService = (deps: {
         source: { kind: 'reading', id },
       })
     }
+    // Points (F27): idempotent by the reading's id; a failure leaves the effects to the repair job.
+    if (deps.points)
+      await deps.points.earn({
+        profileId: r.patientId.toHexString(),
+        rule: 'reading',
+        refKey: `reading:${r._id.toHexString()}`,
+        at: r.createdAt,
+      })
     await readings.markEffectsApplied(r._id, clock.now())
   }
 

@@ -13,7 +13,7 @@ import { maskName } from '../../privacy/pii-crypto'
 import type { AuditLog } from '../audit/audit.repo'
 import { staffActor, type RequestMeta } from '../staff/staff.service'
 import type { TagRepo } from '../tags/tag.repo'
-import { SegmentNameTakenError, type SegmentRepo } from './segment.repo'
+import { SegmentNameTakenError, type SegmentIdsOptions, type SegmentRepo } from './segment.repo'
 
 const SAMPLE_SIZE = 5
 
@@ -25,7 +25,7 @@ export interface ResolvedSegment {
   /** The canonical form of the expression. */
   expression: string
   count(): Promise<number>
-  ids(opts?: { batchSize?: number }): AsyncIterable<string[]>
+  ids(opts?: SegmentIdsOptions): AsyncIterable<string[]>
 }
 
 export interface SegmentService {

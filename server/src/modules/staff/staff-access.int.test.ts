@@ -10,6 +10,11 @@ import { outboxModel } from '../push/outbox.model'
 import { taskModel } from '../tasks/task.model'
 import { toRowDoc } from '../push/outbox.repo'
 import { postSurgeryCheck, satisfactionSurvey } from '../../../../tests/src/harness/questionnaire-fixture'
+import { MEMBERSHIP_FIXTURE, seedMembershipFixture } from '../../../../tests/src/harness/membership-fixture'
+import { articleIn, cleanArticle } from '../../../../tests/src/harness/content-fixture'
+import { seedMatrixCampaigns, type MatrixCampaigns } from '../../../../tests/src/harness/campaign-fixture'
+import { seedRewardFixture, type RewardFixture } from '../../../../tests/src/harness/rewards-fixture'
+import { DEFAULT_TIERS } from '../points/points-rules'
 
 const h = useStaffHarness()
 
@@ -45,6 +50,24 @@ let outboxRowId = ''
 const qn = { clinical: '', satisfaction: '', toPublish: '', toArchive: '' }
 /** Follow-up: a plan, the fixture patient's enrolment in it (paused, resumed, then stopped), a task of nurse.li. */
 const fu = { planId: '', enrolmentId: '', taskId: '' }
+/** Membership: a paid order of the fixture patient (with a settled refund) and an active membership. */
+const ms = { orderId: '' }
+/**
+ * Content (F22): a draft to read and edit, a draft to submit (idempotent), and articles awaiting
+ * clinical / compliance review — one per call (each review decides an article once).
+ */
+const ct = { draft: '', toSubmit: '', clinical: [] as string[], compliance: [] as string[] }
+/** Campaigns: a draft with a run, one to submit, one pending approval, one approved (pause → resume → cancel). */
+let cmp: MatrixCampaigns
+/** Rewards mall: rewards to edit and deactivate; issued redemptions of the fixture patient to fulfil and cancel. */
+let rw: RewardFixture
+const matrixCampaign = () => ({
+  name: `矩阵活动${++seq}`,
+  segment: { expression: '矩阵标签' },
+  content: { kind: 'template', title: '矩阵', body: '矩阵消息' },
+  channels: ['inbox'],
+  schedule: { kind: 'now' },
+})
 
 const sampleRequest = (r: ApiRoute): { path: string; body?: unknown } => {
   const id = r.path.startsWith('/api/v1/admin/staff') ? staffId : patientId
@@ -155,6 +178,84 @@ const sampleRequest = (r: ApiRoute): { path: string; body?: unknown } => {
     case 'completeTask':
       // idempotent: completing a done task answers it again
       return { path: r.path.replace(':id', fu.taskId), body: {} }
+    case 'saveMembershipPlan':
+      return {
+        path: r.path.replace(':code', 'matrix'),
+        body: { name: `矩阵会员${++seq}`, period: 'month', priceFen: 100, tier: 'silver', active: false },
+      }
+    case 'getMembershipOrder':
+      return { path: r.path.replace(':id', ms.orderId) }
+    case 'refundMembershipOrder':
+      // idempotent: the fixture's settled refund is answered again (no WeChat Pay call)
+      return {
+        path: r.path.replace(':id', ms.orderId),
+        body: { amountFen: 100, reason: '矩阵退款', requestId: MEMBERSHIP_FIXTURE.refundRequestId },
+      }
+    case 'getArticle':
+    case 'articleStats':
+      return { path: r.path.replace(':id', ct.draft) }
+    case 'createArticle':
+      return { path, body: cleanArticle(`矩阵文章${++seq}`) }
+    case 'updateArticle':
+      return { path: r.path.replace(':id', ct.draft), body: { summary: `矩阵${++seq}` } }
+    case 'submitArticle':
+      // idempotent: submitting a submitted version answers it again
+      return { path: r.path.replace(':id', ct.toSubmit), body: { version: 1 } }
+    case 'clinicalReview':
+      return { path: r.path.replace(':id', ct.clinical.shift()!), body: { version: 1, decision: 'approve' } }
+    case 'complianceReview':
+      return {
+        path: r.path.replace(':id', ct.compliance.shift()!),
+        body: { version: 1, decision: 'approve' },
+      }
+    case 'putBlockedClaims':
+      return { path, body: { phrases: ['治愈率', '根治', '保证疗效', '包治', '无副作用'] } }
+    case 'createCampaign':
+      return { path, body: matrixCampaign() }
+    case 'getCampaign':
+    case 'previewCampaign':
+    case 'campaignStats':
+      return { path: r.path.replace(':id', cmp.draft) }
+    case 'updateCampaign':
+      return { path: r.path.replace(':id', cmp.draft), body: matrixCampaign() }
+    case 'submitCampaign':
+      // idempotent: submitting a pending campaign answers it again
+      return { path: r.path.replace(':id', cmp.toSubmit) }
+    case 'decideCampaign':
+      // idempotent: approving an approved campaign answers it again
+      return { path: r.path.replace(':id', cmp.pending), body: { decision: 'approve' } }
+    case 'pauseCampaign':
+    case 'resumeCampaign':
+    case 'cancelCampaign':
+      // each idempotent; run in catalogue order: pause, resume, cancel
+      return { path: r.path.replace(':id', cmp.live) }
+    case 'getCampaignRun':
+      return { path: r.path.replace(':id', cmp.draft).replace(':runId', cmp.runId) }
+    case 'consumeQuota':
+      // idempotent: the first allowed role uses one consult, the others answer it again
+      return { path, body: { kind: 'nurse_consult', requestId: MEMBERSHIP_FIXTURE.quotaRequestId } }
+    case 'createReward':
+      return { path, body: { name: `矩阵礼品${++seq}`, category: 'coupon', pointsCost: 10, stock: 5 } }
+    case 'updateReward':
+      return { path: r.path.replace(':id', rw.rewardId), body: { description: `矩阵${++seq}` } }
+    case 'restockReward':
+      // idempotent by requestId: the first allowed role restocks, the others answer it again
+      return { path: r.path.replace(':id', rw.rewardId), body: { requestId: 'matrix-restock-1', delta: 1 } }
+    case 'deactivateReward':
+      // idempotent: deactivating an inactive reward answers it again
+      return { path: r.path.replace(':id', rw.toDeactivate) }
+    case 'fulfilRedemption':
+      // idempotent: fulfilling a fulfilled redemption answers it again
+      return { path: r.path.replace(':id', rw.toFulfil), body: { code: rw.fulfilCode } }
+    case 'cancelRedemption':
+      // idempotent: cancelling a cancelled redemption answers it again (the patient is nurse.li's)
+      return { path: r.path.replace(':id', rw.toCancel), body: { reason: '矩阵测试' } }
+    case 'updatePointsRule':
+      return { path: r.path.replace(':rule', 'lecture'), body: { enabled: true } }
+    case 'updatePointsTiers':
+      return { path, body: { tiers: DEFAULT_TIERS } }
+    case 'adjustPoints':
+      return { path, body: { amount: 5, reason: '矩阵测试', requestId: `matrix-adjust-${++seq}` } }
     default:
       return { path }
   }
@@ -238,6 +339,16 @@ beforeAll(async () => {
       source: { kind: 'matrix', id: '1' },
     })
   )._id.toHexString()
+  ms.orderId = (await seedMembershipFixture(h.db, patientId, h.clock)).orderId
+  cmp = await seedMatrixCampaigns(h, '矩阵标签')
+  rw = await seedRewardFixture(h.db, patientId, h.clock.now())
+  const writers = { marketer: tokens.marketer, head: tokens.head_nurse, admin: tokens.admin }
+  ct.draft = (await articleIn(h, writers, 'draft')).id
+  ct.toSubmit = (await articleIn(h, writers, 'draft')).id
+  for (let i = 0; i < 6; i++) {
+    ct.clinical.push((await articleIn(h, writers, 'clinical_review')).id)
+    ct.compliance.push((await articleIn(h, writers, 'compliance_review')).id)
+  }
 })
 
 describe('the role × route permission matrix', () => {
@@ -304,6 +415,50 @@ describe('the role × route permission matrix', () => {
         'stopEnrolment',
         'listTasks',
         'completeTask',
+        'staffMembershipPlans',
+        'saveMembershipPlan',
+        'listMembershipOrders',
+        'getMembershipOrder',
+        'refundMembershipOrder',
+        'patientMembership',
+        'consumeQuota',
+        'listCampaigns',
+        'createCampaign',
+        'getCampaign',
+        'updateCampaign',
+        'submitCampaign',
+        'decideCampaign',
+        'previewCampaign',
+        'pauseCampaign',
+        'resumeCampaign',
+        'cancelCampaign',
+        'campaignStats',
+        'getCampaignRun',
+        'listArticles',
+        'createArticle',
+        'getArticle',
+        'updateArticle',
+        'submitArticle',
+        'clinicalReview',
+        'complianceReview',
+        'articleStats',
+        'getBlockedClaims',
+        'putBlockedClaims',
+        'listRewards',
+        'createReward',
+        'updateReward',
+        'restockReward',
+        'deactivateReward',
+        'listRedemptions',
+        'fulfilRedemption',
+        'cancelRedemption',
+        'listPointsRules',
+        'updatePointsRule',
+        'getPointsTiers',
+        'updatePointsTiers',
+        'patientPoints',
+        'adjustPoints',
+        'pointsLiability',
       ].sort(),
     )
     for (const r of staffRouteList) expect(r.roles?.length).toBeGreaterThan(0)
@@ -759,6 +914,255 @@ describe('bad input on every staff route', () => {
       path: () => `/api/v1/staff/tasks/${fu.taskId}/complete`,
       body: { note: '长'.repeat(201) },
       field: 'note',
+    },
+    {
+      route: 'saveMembershipPlan',
+      method: 'PUT',
+      path: () => '/api/v1/staff/membership/plans/Bad Code',
+      body: { name: '坏', period: 'month', priceFen: 100, tier: 'gold' },
+      field: 'code',
+    },
+    {
+      route: 'saveMembershipPlan',
+      method: 'PUT',
+      path: () => '/api/v1/staff/membership/plans/matrix',
+      body: { name: '坏', period: 'week', priceFen: 100, tier: 'gold' },
+      field: 'period',
+    },
+    {
+      route: 'listMembershipOrders',
+      method: 'GET',
+      path: () => '/api/v1/staff/orders?status=LOST',
+      field: 'status',
+    },
+    { route: 'getMembershipOrder', method: 'GET', path: () => '/api/v1/staff/orders/nope', field: 'id' },
+    {
+      route: 'refundMembershipOrder',
+      method: 'POST',
+      path: () => `/api/v1/staff/orders/${ms.orderId}/refunds`,
+      body: { amountFen: 0, reason: '坏', requestId: 'matrix-refund-bad' },
+      field: 'amountFen',
+    },
+    {
+      route: 'patientMembership',
+      method: 'GET',
+      path: () => '/api/v1/staff/patients/12/membership',
+      field: 'id',
+    },
+    {
+      route: 'consumeQuota',
+      method: 'POST',
+      path: () => `/api/v1/staff/patients/${patientId}/quota-usage`,
+      body: { kind: 'massage', requestId: 'matrix-quota-bad' },
+      field: 'kind',
+    },
+    {
+      route: 'listCampaigns',
+      method: 'GET',
+      path: () => '/api/v1/staff/campaigns?state=sent',
+      field: 'state',
+    },
+    {
+      route: 'createCampaign',
+      method: 'POST',
+      path: () => '/api/v1/staff/campaigns',
+      body: { ...matrixCampaign(), channels: ['wecom-app'] },
+      field: 'channels.0',
+    },
+    {
+      route: 'createCampaign',
+      method: 'POST',
+      path: () => '/api/v1/staff/campaigns',
+      body: { ...matrixCampaign(), goal: { event: 'community_joined', withinDays: 0 } },
+      field: 'goal.withinDays',
+    },
+    { route: 'getCampaign', method: 'GET', path: () => '/api/v1/staff/campaigns/nope', field: 'id' },
+    {
+      route: 'updateCampaign',
+      method: 'PUT',
+      path: () => `/api/v1/staff/campaigns/${cmp.draft}`,
+      body: { ...matrixCampaign(), name: '' },
+      field: 'name',
+    },
+    { route: 'submitCampaign', method: 'POST', path: () => '/api/v1/staff/campaigns/7/submit', field: 'id' },
+    {
+      route: 'decideCampaign',
+      method: 'POST',
+      path: () => `/api/v1/staff/campaigns/${cmp.pending}/decision`,
+      body: { decision: 'maybe' },
+      field: 'decision',
+    },
+    { route: 'previewCampaign', method: 'GET', path: () => '/api/v1/staff/campaigns/x/preview', field: 'id' },
+    { route: 'pauseCampaign', method: 'POST', path: () => '/api/v1/staff/campaigns/x/pause', field: 'id' },
+    { route: 'resumeCampaign', method: 'POST', path: () => '/api/v1/staff/campaigns/x/resume', field: 'id' },
+    { route: 'cancelCampaign', method: 'POST', path: () => '/api/v1/staff/campaigns/x/cancel', field: 'id' },
+    { route: 'campaignStats', method: 'GET', path: () => '/api/v1/staff/campaigns/x/stats', field: 'id' },
+    {
+      route: 'getCampaignRun',
+      method: 'GET',
+      path: () => `/api/v1/staff/campaigns/${cmp.draft}/runs/nope`,
+      field: 'runId',
+    },
+    {
+      route: 'listArticles',
+      method: 'GET',
+      path: () => '/api/v1/staff/articles?status=published',
+      field: 'status',
+    },
+    {
+      route: 'createArticle',
+      method: 'POST',
+      path: () => '/api/v1/staff/articles',
+      body: { ...cleanArticle(), title: '' },
+      field: 'title',
+    },
+    {
+      route: 'createArticle',
+      method: 'POST',
+      path: () => '/api/v1/staff/articles',
+      body: { ...cleanArticle(), coverUrl: 'javascript:alert(1)' },
+      field: 'coverUrl',
+    },
+    { route: 'getArticle', method: 'GET', path: () => '/api/v1/staff/articles/nope', field: 'id' },
+    {
+      route: 'updateArticle',
+      method: 'PUT',
+      path: () => `/api/v1/staff/articles/${ct.draft}`,
+      body: {},
+      field: '(root)',
+    },
+    {
+      route: 'updateArticle',
+      method: 'PUT',
+      path: () => `/api/v1/staff/articles/${ct.draft}`,
+      body: { tags: ['糖尿病', '糖尿病'] },
+      field: 'tags',
+    },
+    {
+      route: 'submitArticle',
+      method: 'POST',
+      path: () => `/api/v1/staff/articles/${ct.toSubmit}/submit`,
+      body: {},
+      field: 'version',
+    },
+    {
+      route: 'clinicalReview',
+      method: 'POST',
+      path: () => `/api/v1/staff/articles/${ct.draft}/clinical-review`,
+      body: { version: 1, decision: 'reject' },
+      field: 'comment',
+    },
+    {
+      route: 'complianceReview',
+      method: 'POST',
+      path: () => `/api/v1/staff/articles/${ct.draft}/compliance-review`,
+      body: { version: 1, decision: 'maybe' },
+      field: 'decision',
+    },
+    { route: 'articleStats', method: 'GET', path: () => '/api/v1/staff/articles/42/stats', field: 'id' },
+    {
+      route: 'putBlockedClaims',
+      method: 'PUT',
+      path: () => '/api/v1/staff/content/blocked-claims',
+      body: { phrases: [] },
+      field: 'phrases',
+    },
+    { route: 'listRewards', method: 'GET', path: () => '/api/v1/staff/rewards?status=gone', field: 'status' },
+    {
+      route: 'createReward',
+      method: 'POST',
+      path: () => '/api/v1/staff/rewards',
+      body: { name: '坏礼品', category: 'coupon', pointsCost: 0, stock: 1 },
+      field: 'pointsCost',
+    },
+    {
+      route: 'updateReward',
+      method: 'PUT',
+      path: () => `/api/v1/staff/rewards/${rw.rewardId}`,
+      body: { category: 'food' },
+      field: 'category',
+    },
+    {
+      route: 'updateReward',
+      method: 'PUT',
+      path: () => '/api/v1/staff/rewards/x',
+      body: { name: 'x' },
+      field: 'id',
+    },
+    {
+      route: 'restockReward',
+      method: 'POST',
+      path: () => `/api/v1/staff/rewards/${rw.rewardId}/restock`,
+      body: { requestId: 'matrix-restock-bad', delta: 0 },
+      field: 'delta',
+    },
+    {
+      route: 'deactivateReward',
+      method: 'POST',
+      path: () => '/api/v1/staff/rewards/42/deactivate',
+      field: 'id',
+    },
+    {
+      route: 'listRedemptions',
+      method: 'GET',
+      path: () => '/api/v1/staff/redemptions?code=0000',
+      field: 'code',
+    },
+    {
+      route: 'fulfilRedemption',
+      method: 'POST',
+      path: () => `/api/v1/staff/redemptions/${rw.toFulfil}/fulfil`,
+      body: {},
+      field: 'code',
+    },
+    {
+      route: 'cancelRedemption',
+      method: 'POST',
+      path: () => `/api/v1/staff/redemptions/${rw.toCancel}/cancel`,
+      body: { reason: '' },
+      field: 'reason',
+    },
+    {
+      route: 'updatePointsRule',
+      method: 'PUT',
+      path: () => '/api/v1/staff/points/rules/drug_purchase',
+      body: { points: 5 },
+      field: 'rule',
+    },
+    {
+      route: 'updatePointsRule',
+      method: 'PUT',
+      path: () => '/api/v1/staff/points/rules/lecture',
+      body: { points: -1 },
+      field: 'points',
+    },
+    {
+      route: 'updatePointsTiers',
+      method: 'PUT',
+      path: () => '/api/v1/staff/points/tiers',
+      body: { tiers: [] },
+      field: 'tiers',
+    },
+    { route: 'patientPoints', method: 'GET', path: () => '/api/v1/staff/points/patients/12', field: 'id' },
+    {
+      route: 'adjustPoints',
+      method: 'POST',
+      path: () => `/api/v1/staff/points/patients/${patientId}/adjust`,
+      body: { amount: 0, reason: '矩阵测试', requestId: 'matrix-adjust-bad' },
+      field: 'amount',
+    },
+    {
+      route: 'adjustPoints',
+      method: 'POST',
+      path: () => `/api/v1/staff/points/patients/${patientId}/adjust`,
+      body: { amount: 5, requestId: 'matrix-adjust-bad' },
+      field: 'reason',
+    },
+    {
+      route: 'pointsLiability',
+      method: 'GET',
+      path: () => '/api/v1/staff/points/liability?month=2026-13',
+      field: 'month',
     },
   ]
 

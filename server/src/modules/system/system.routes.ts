@@ -47,6 +47,7 @@ export const mountSystemRoutes = (
             ...(deps.config.wecom.corpId && isLocal(deps.config.wecom.apiBase)
               ? { wecom: deps.config.wecom.apiBase }
               : {}),
+            ...(deps.config.pay && isLocal(deps.config.pay.apiBase) ? { pay: deps.config.pay.apiBase } : {}),
           },
         }
       : {}),
