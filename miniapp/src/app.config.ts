@@ -19,6 +19,15 @@ export default defineAppConfig({
       root: 'pkg-followup',
       pages: ['plan/index', 'step/index', 'questionnaire/index', 'readings/index'],
     },
+    // 健康科普 (F22): the article page campaign messages link to, and the list
+    { root: 'pkg-content', pages: ['list/index', 'article/index'] },
+    // 积分 / 积分商城 / 我的兑换 (F26–F30); the expiry reminder links pkg-points/index/index
+    {
+      root: 'pkg-points',
+      pages: ['index/index', 'mall/index', 'reward/index', 'redemption/index', 'redemptions/index'],
+    },
+    // 付费会员 / 我的订单 (F31, F32)
+    { root: 'pkg-member', pages: ['index/index', 'orders/index', 'order/index'] },
   ],
   window: {
     backgroundTextStyle: 'light',

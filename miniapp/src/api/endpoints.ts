@@ -6,6 +6,10 @@ import type {
   ExportResponse,
   JoinQrResponse,
   InboxResponse,
+  MyArticlesResponse,
+  PatientArticle,
+  RecordReadRequest,
+  RecordReadResponse,
   LoginResponse,
   MeResponse,
   MyAnswersResponse,
@@ -29,6 +33,24 @@ import type {
   SetConsentRequest,
   UpdateMeRequest,
   WechatLoginRequest,
+  CheckinResponse,
+  CreateOrderRequest,
+  CreateOrderResponse,
+  MembershipOrder,
+  MembershipPlansResponse,
+  MembershipStatus,
+  MyOrdersResponse,
+  MyPointsResponse,
+  MyRedemptionsResponse,
+  MyRewardResponse,
+  MyRewardsResponse,
+  PointsLedgerResponse,
+  PointsWaysResponse,
+  RedeemRewardRequest,
+  RedeemRewardResponse,
+  Redemption,
+  RedemptionStatus,
+  RewardCategory,
 } from '@careloop/shared'
 
 import { apiBase } from '../env'
@@ -163,6 +185,25 @@ export const api = {
       auth: true,
     }),
 
+  // 健康科普 (F22): approved articles and read tracking
+  myArticles: (category?: string) =>
+    httpRequest<MyArticlesResponse>({
+      method: 'GET',
+      url: url(`/api/v1/me/articles${query({ category })}`),
+      auth: true,
+    }),
+
+  myArticle: (id: string) =>
+    httpRequest<PatientArticle>({ method: 'GET', url: url(`/api/v1/me/articles/${seg(id)}`), auth: true }),
+
+  recordArticleRead: (id: string, body: RecordReadRequest) =>
+    httpRequest<RecordReadResponse>({
+      method: 'POST',
+      url: url(`/api/v1/me/articles/${seg(id)}/reads`),
+      data: body,
+      auth: true,
+    }),
+
   // 消息中心, subscribe messages and quiet hours (push engine, F20/F21)
   inbox: (cursor?: string) =>
     httpRequest<InboxResponse>({
@@ -204,6 +245,94 @@ export const api = {
       method: 'PUT',
       url: url('/api/v1/me/push-preferences'),
       data: body,
+      auth: true,
+    }),
+
+  // 积分 (F26–F28, F30): the active profile's balance, tier, history, ways to earn and check-in
+  myPoints: () => httpRequest<MyPointsResponse>({ method: 'GET', url: url('/api/v1/me/points'), auth: true }),
+
+  myPointsLedger: (cursor?: string, limit = 20) =>
+    httpRequest<PointsLedgerResponse>({
+      method: 'GET',
+      url: url(`/api/v1/me/points/ledger${query({ cursor, limit })}`),
+      auth: true,
+    }),
+
+  myPointsWays: () =>
+    httpRequest<PointsWaysResponse>({ method: 'GET', url: url('/api/v1/me/points/ways'), auth: true }),
+
+  pointsCheckin: () =>
+    httpRequest<CheckinResponse>({
+      method: 'POST',
+      url: url('/api/v1/me/points/checkin'),
+      data: {},
+      auth: true,
+    }),
+
+  // 积分商城 (F29): rewards, redemptions (idempotent by requestId), cancelling before check-off
+  myRewards: (category?: RewardCategory) =>
+    httpRequest<MyRewardsResponse>({
+      method: 'GET',
+      url: url(`/api/v1/me/rewards${query({ category })}`),
+      auth: true,
+    }),
+
+  myReward: (id: string) =>
+    httpRequest<MyRewardResponse>({ method: 'GET', url: url(`/api/v1/me/rewards/${seg(id)}`), auth: true }),
+
+  redeemReward: (id: string, body: RedeemRewardRequest) =>
+    httpRequest<RedeemRewardResponse>({
+      method: 'POST',
+      url: url(`/api/v1/me/rewards/${seg(id)}/redeem`),
+      data: body,
+      auth: true,
+    }),
+
+  myRedemptions: (status?: RedemptionStatus) =>
+    httpRequest<MyRedemptionsResponse>({
+      method: 'GET',
+      url: url(`/api/v1/me/redemptions${query({ status })}`),
+      auth: true,
+    }),
+
+  myRedemption: (id: string) =>
+    httpRequest<Redemption>({ method: 'GET', url: url(`/api/v1/me/redemptions/${seg(id)}`), auth: true }),
+
+  cancelMyRedemption: (id: string) =>
+    httpRequest<Redemption>({
+      method: 'POST',
+      url: url(`/api/v1/me/redemptions/${seg(id)}/cancel`),
+      auth: true,
+    }),
+
+  // 付费会员 (F31, F32): plans, status and quotas, orders paid with WeChat Pay, receipts
+  membershipPlans: () =>
+    httpRequest<MembershipPlansResponse>({
+      method: 'GET',
+      url: url('/api/v1/me/membership/plans'),
+      auth: true,
+    }),
+
+  myMembership: () =>
+    httpRequest<MembershipStatus>({ method: 'GET', url: url('/api/v1/me/membership'), auth: true }),
+
+  createMembershipOrder: (body: CreateOrderRequest) =>
+    httpRequest<CreateOrderResponse>({
+      method: 'POST',
+      url: url('/api/v1/me/membership/orders'),
+      data: body,
+      auth: true,
+    }),
+
+  myOrders: () => httpRequest<MyOrdersResponse>({ method: 'GET', url: url('/api/v1/me/orders'), auth: true }),
+
+  myOrder: (id: string) =>
+    httpRequest<MembershipOrder>({ method: 'GET', url: url(`/api/v1/me/orders/${seg(id)}`), auth: true }),
+
+  syncOrder: (id: string) =>
+    httpRequest<MembershipOrder>({
+      method: 'POST',
+      url: url(`/api/v1/me/orders/${seg(id)}/sync`),
       auth: true,
     }),
 }

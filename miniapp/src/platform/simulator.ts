@@ -2,6 +2,7 @@ import Taro from '@tarojs/taro'
 
 import { getClientConfig } from '../api/endpoints'
 import { ApiError, httpRequest } from '../api/http'
+import { askPay } from './pay-sheet'
 import { askSubscribe, type SheetTemplate } from './subscribe-sheet'
 import { errMsgOf, PlatformError, type Platform, type SubscribeDecision } from './types'
 
@@ -168,8 +169,9 @@ const notAvailable = (call: string, what: string) =>
 
 /**
  * The h5 build and tests: the same calls, answered by the local platform simulators (platform.md §7.4).
- * Login, the phone code and subscribe messages are wired; payment fails loudly instead of pretending
- * success.
+ * Login, the phone code, subscribe messages and payment (the 「微信支付」 sheet, then the WeChat Pay
+ * simulator's client hook) are wired; without a pay simulator, payment fails loudly instead of
+ * pretending success.
  */
 export const simulatorPlatform: Platform = {
   kind: 'simulator',
@@ -187,9 +189,36 @@ export const simulatorPlatform: Platform = {
     return { code: res.code }
   },
 
-  requestPayment() {
-    // Will call POST {pay}/_sim/pay/{outTradeNo}/pay after checking paySign.
-    return Promise.reject(notAvailable('requestPayment', '微信支付'))
+  async requestPayment(p) {
+    // What WeChat's client does with these parameters: it shows its 「微信支付」 sheet (here the
+    // simulator's PaySheet); on 确认支付 the WeChat Pay simulator checks package and paySign against
+    // the order, marks it paid and sends the server its notify (platform.md §7.4). 取消 answers
+    // 'cancel' and leaves the order unpaid, as WeChat's requestPayment:fail cancel does.
+    const config = await getClientConfig()
+    const base = config.mode === 'simulated' ? config.simulators?.pay : undefined
+    if (!base) throw notAvailable('requestPayment', '微信支付')
+    const confirmed = await askPay({
+      amountFen: p.amountFen ?? null,
+      description: p.description ?? 'CareLoop 患者服务',
+      outTradeNo: p.outTradeNo,
+    })
+    if (!confirmed) return 'cancel'
+    try {
+      await httpRequest<unknown>({
+        method: 'POST',
+        url: `${base.replace(/\/+$/, '')}/_sim/pay/${encodeURIComponent(p.outTradeNo)}/pay`,
+        data: {
+          timeStamp: p.timeStamp,
+          nonceStr: p.nonceStr,
+          package: p.package,
+          signType: p.signType,
+          paySign: p.paySign,
+        },
+      })
+    } catch (e) {
+      throw new PlatformError(`支付失败：${errorText(e)}`, errMsgOf(e))
+    }
+    return 'ok'
   },
 
   requestSubscribeMessage(ids) {

@@ -10,6 +10,12 @@ export interface PayParams {
   package: string
   signType: 'RSA'
   paySign: string
+  /**
+   * What the h5 simulator's 「微信支付」 sheet shows (fen, and the order's description); WeChat shows
+   * its own from the prepay order, so the weapp adapter ignores them.
+   */
+  amountFen?: number
+  description?: string
 }
 
 export type SubscribeDecision = 'accept' | 'reject' | 'ban' | 'filter'

@@ -40,6 +40,11 @@ export const Button = ({
   </button>
 )
 
+/** RichText renders its HTML string (the server sanitises it; the page tests check what is shown). */
+export const RichText = ({ className, nodes }: { className?: string; nodes?: string }) => (
+  <div className={className} dangerouslySetInnerHTML={{ __html: nodes ?? '' }} />
+)
+
 export const ScrollView = ({ className, children }: Common & { scrollY?: boolean; scrollX?: boolean }) => (
   <div className={className}>{children}</div>
 )

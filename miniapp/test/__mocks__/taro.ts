@@ -64,4 +64,19 @@ export const useLoad = runOnMount
 export const useDidShow = runOnMount
 export const useLaunch = runOnMount
 
+/** Page events a test fires with `__firePage` (the latest registered handler of each). */
+type PageEvent = 'hide' | 'reachBottom'
+const pageHandlers: Partial<Record<PageEvent, () => void>> = {}
+export const useDidHide = (fn: () => void) => {
+  pageHandlers.hide = fn
+}
+export const useReachBottom = (fn: () => void) => {
+  pageHandlers.reachBottom = fn
+}
+
+/** Tests: the page goes to the background (`hide`) or is scrolled to its end (`reachBottom`). */
+export function __firePage(event: PageEvent) {
+  pageHandlers[event]?.()
+}
+
 export default Taro

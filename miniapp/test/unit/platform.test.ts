@@ -170,16 +170,46 @@ describe('simulator platform', () => {
     await expect(simulatorPlatform.requestSubscribeMessage(['T1'])).rejects.toThrow('请重新登录')
   })
 
-  it('does not pretend a payment it does not implement yet succeeded', async () => {
-    await expect(
-      simulatorPlatform.requestPayment({
-        outTradeNo: 'CL1',
-        timeStamp: '1',
-        nonceStr: 'n',
-        package: 'prepay_id=1',
-        signType: 'RSA',
-        paySign: 's',
+  const payParams = {
+    outTradeNo: 'CL1',
+    timeStamp: '1',
+    nonceStr: 'n',
+    package: 'prepay_id=1',
+    signType: 'RSA' as const,
+    paySign: 's',
+  }
+
+  it('does not pretend a payment succeeded when no WeChat Pay simulator is configured', async () => {
+    fakeApi({ 'GET /api/v1/client-config': ok(simulatedConfig) })
+    await expect(simulatorPlatform.requestPayment(payParams)).rejects.toThrow('not available in this build')
+  })
+
+  it('pays through the WeChat Pay simulator client hook, as WeChat would', async () => {
+    const PAY = 'http://127.0.0.1:41235'
+    const sent = fakeApi({
+      'GET /api/v1/client-config': ok({
+        ...simulatedConfig,
+        simulators: { wechat: SIM_BASE, pay: `${PAY}/` },
       }),
-    ).rejects.toThrow('not available in this build')
+      [`POST ${PAY}/_sim/pay/CL1/pay`]: ok({ errMsg: 'requestPayment:ok' }),
+    })
+    await expect(simulatorPlatform.requestPayment(payParams)).resolves.toBe('ok')
+    expect(sent.at(-1)!.data).toEqual({
+      timeStamp: '1',
+      nonceStr: 'n',
+      package: 'prepay_id=1',
+      signType: 'RSA',
+      paySign: 's',
+    })
+    fakeApi({
+      'GET /api/v1/client-config': ok({ ...simulatedConfig, simulators: { wechat: SIM_BASE, pay: PAY } }),
+      [`POST ${PAY}/_sim/pay/CL1/pay`]: {
+        status: 400,
+        data: { errMsg: 'requestPayment:fail invalid paySign', error: 'requestPayment:fail invalid paySign' },
+      },
+    })
+    await expect(simulatorPlatform.requestPayment(payParams)).rejects.toThrow(
+      '支付失败：requestPayment:fail invalid paySign',
+    )
   })
 })

@@ -1,6 +1,6 @@
 import Taro, { useDidShow } from '@tarojs/taro'
 import { Text, View } from '@tarojs/components'
-import type { MeResponse } from '@careloop/shared'
+import type { MeResponse, MyPointsResponse } from '@careloop/shared'
 
 import { Page, RetryCard } from '../../components/Page'
 import { type HomeExtras, useHomeExtras } from '../../hooks/useHomeExtras'
@@ -9,6 +9,7 @@ import { PAGES, type PagePath } from '../../routes'
 import { loadMe, pageFor } from '../../services/auth'
 import { logoutToLogin, meOrLogin } from '../../services/guard'
 import { badgeText } from '../../services/inbox'
+import { PointsCard } from './PointsCard'
 import { TodayFollowup } from './TodayFollowup'
 import { formatDate, formatToday } from '../../utils/date'
 import { GENDER_LABELS, RELATION_LABELS } from '../../utils/labels'
@@ -21,10 +22,13 @@ const ENTRIES: readonly { key: string; url: PagePath; icon: string; title: strin
   { key: 'my-data', url: PAGES.myData, icon: '数', title: '我的数据', desc: '导出与注销' },
   { key: 'readings', url: PAGES.readings, icon: '测', title: '健康指标', desc: '血压 血糖 体重' },
   { key: 'messages', url: PAGES.messages, icon: '信', title: '消息中心', desc: '随访提醒与通知' },
+  { key: 'content', url: PAGES.contentList, icon: '科', title: '健康科普', desc: '审核过的健康知识' },
+  { key: 'mall', url: PAGES.mall, icon: '兑', title: '积分商城', desc: '积分兑换礼品服务' },
+  { key: 'member', url: PAGES.member, icon: '会', title: '会员中心', desc: '开通会员 专属权益' },
 ]
 
 export default function HomePage() {
-  const { extras, refresh } = useHomeExtras()
+  const { extras, refresh, setPoints } = useHomeExtras()
   const { state, load, reload } = usePageData(async () => {
     const me = await meOrLogin(await loadMe())
     if (!me) return null
@@ -54,7 +58,13 @@ export default function HomePage() {
       )}
 
       {state.kind === 'ready' && (
-        <Home me={state.data} extras={extras} go={go} onLogout={() => void logoutToLogin()} />
+        <Home
+          me={state.data}
+          extras={extras}
+          go={go}
+          onPoints={setPoints}
+          onLogout={() => void logoutToLogin()}
+        />
       )}
     </Page>
   )
@@ -64,9 +74,10 @@ function Home(props: {
   me: MeResponse
   extras: HomeExtras
   go: (url: string) => void
+  onPoints: (points: MyPointsResponse) => void
   onLogout: () => void
 }) {
-  const { me, extras, go, onLogout } = props
+  const { me, extras, go, onPoints, onLogout } = props
   const { patient, account, profiles } = me
   const badge = badgeText(extras.unread)
   const proxy = patient.relation !== 'self'
@@ -90,6 +101,8 @@ function Home(props: {
           </View>
         )}
       </View>
+
+      <PointsCard points={extras.points} go={go} onChange={onPoints} />
 
       <View className="card">
         <View className="card-head">

@@ -18,6 +18,15 @@ import { confirmDialog, toast } from '../../utils/ui'
 import { QuietHoursCard } from './QuietHours'
 import './settings.css'
 
+/** 我的 → 积分与会员 (F26–F32). */
+const LOYALTY_LINKS = [
+  { key: 'points', url: PAGES.points, title: '我的积分', meta: '签到 · 明细' },
+  { key: 'mall', url: PAGES.mall, title: '积分商城', meta: '兑换礼品' },
+  { key: 'redemptions', url: PAGES.redemptions, title: '我的兑换', meta: '兑换码' },
+  { key: 'member', url: PAGES.member, title: '会员中心', meta: '开通 · 权益' },
+  { key: 'orders', url: PAGES.orders, title: '我的订单', meta: '支付记录' },
+] as const
+
 /**
  * 设置: the active profile's consents (F3). Care is required and can be withdrawn (the service then
  * stops until consent is given again); marketing and research are switches. Every change is kept
@@ -157,6 +166,20 @@ export default function SettingsPage() {
 
       <Text className="section-title">消息提醒（本账号）</Text>
       <QuietHoursCard />
+
+      <Text className="section-title">积分与会员</Text>
+      <View className="card link-card loyalty-links">
+        {LOYALTY_LINKS.map((l) => (
+          <View
+            key={l.key}
+            className={`link-row link-${l.key}`}
+            onClick={() => void Taro.navigateTo({ url: l.url })}
+          >
+            <Text className="link-row-title">{l.title}</Text>
+            <Text className="link-row-meta">{l.meta} ›</Text>
+          </View>
+        ))}
+      </View>
 
       <View className="card link-card">
         <View className="link-row policy-link" onClick={() => void Taro.navigateTo({ url: PAGES.policy })}>
