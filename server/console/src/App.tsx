@@ -3,7 +3,15 @@ import { useCallback, useEffect, useMemo, useState } from 'react'
 import { api, setUnauthorizedHandler } from './api'
 import { EmptyState } from './components/Feedback'
 import { Layout } from './components/Layout'
+import { ArticleEditorPage } from './pages/ArticleEditorPage'
+import { ArticlePage } from './pages/ArticlePage'
+import { ArticlesPage } from './pages/ArticlesPage'
 import { AuditPage } from './pages/AuditPage'
+import { BlockedClaimsPage } from './pages/BlockedClaimsPage'
+import { CampaignApprovalPage } from './pages/CampaignApprovalPage'
+import { CampaignDetailPage } from './pages/CampaignDetailPage'
+import { CampaignEditorPage } from './pages/CampaignEditorPage'
+import { CampaignsPage } from './pages/CampaignsPage'
 import { CommunitiesPage } from './pages/CommunitiesPage'
 import { CommunityDetailPage } from './pages/CommunityDetailPage'
 import { LoginPage } from './pages/LoginPage'
@@ -21,6 +29,13 @@ import { SegmentsPage } from './pages/SegmentsPage'
 import { StaffPage } from './pages/StaffPage'
 import { StatusPage } from './pages/StatusPage'
 import { TagsPage } from './pages/TagsPage'
+import { MembershipPlansPage } from './pages/MembershipPlansPage'
+import { OrderDetailPage } from './pages/OrderDetailPage'
+import { OrdersPage } from './pages/OrdersPage'
+import { PointsLiabilityPage } from './pages/PointsLiabilityPage'
+import { PointsRulesPage } from './pages/PointsRulesPage'
+import { RedemptionsPage } from './pages/RedemptionsPage'
+import { RewardsPage } from './pages/RewardsPage'
 import { canOpen, navigate, useRoute, type PageName, type Route } from './router'
 import { clearSession, loadSession, saveSession, SessionContext, type Session } from './session'
 
@@ -62,6 +77,36 @@ const Page = ({ route }: { route: Route }) => {
       return <AuditPage />
     case 'status':
       return <StatusPage />
+    case 'pointsRules':
+      return <PointsRulesPage />
+    case 'pointsLiability':
+      return <PointsLiabilityPage />
+    case 'rewards':
+      return <RewardsPage />
+    case 'redemptions':
+      return <RedemptionsPage />
+    case 'orders':
+      return <OrdersPage />
+    case 'order':
+      return <OrderDetailPage key={route.id} id={route.id} />
+    case 'membershipPlans':
+      return <MembershipPlansPage />
+    case 'articles':
+      return <ArticlesPage q={route.q} status={route.status} page={route.page} />
+    case 'article':
+      return <ArticlePage key={route.id} id={route.id} />
+    case 'articleEdit':
+      return <ArticleEditorPage key={route.id} id={route.id} />
+    case 'blockedClaims':
+      return <BlockedClaimsPage />
+    case 'campaigns':
+      return <CampaignsPage state={route.state} />
+    case 'campaign':
+      return <CampaignDetailPage key={route.id} id={route.id} />
+    case 'campaignEdit':
+      return <CampaignEditorPage key={route.id} id={route.id} />
+    case 'campaignApproval':
+      return <CampaignApprovalPage key={route.id} id={route.id} />
     case 'login':
       return null
     default:

@@ -139,7 +139,7 @@ interface CallOptions {
 }
 
 /** Calls one route of the shared catalogue and parses the answer with the route's own response schema. */
-const call = async <T>(
+export const call = async <T>(
   route: ApiRoute<z.ZodTypeAny | undefined, z.ZodTypeAny | undefined, z.ZodType<T, z.ZodTypeDef, unknown>>,
   opts: CallOptions = {},
 ): Promise<T> => {

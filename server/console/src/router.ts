@@ -1,5 +1,11 @@
 import {
   apiRoutes,
+  ARTICLE_STATUSES,
+  CAMPAIGN_STATES,
+  campaignRoutes,
+  contentRoutes,
+  type ArticleStatus,
+  type CampaignState,
   followupRoutes,
   pushRoutes,
   questionnaireRoutes,
@@ -30,6 +36,23 @@ export type Route =
   | { name: 'staff' }
   | { name: 'audit' }
   | { name: 'status' }
+  // 积分与会员
+  | { name: 'pointsRules' }
+  | { name: 'pointsLiability' }
+  | { name: 'rewards' }
+  | { name: 'redemptions' }
+  | { name: 'orders' }
+  | { name: 'order'; id: string }
+  | { name: 'membershipPlans' }
+  // 内容与活动
+  | { name: 'articles'; q: string; status: ArticleStatus | 'all'; page: number }
+  | { name: 'article'; id: string }
+  | { name: 'articleEdit'; id: string }
+  | { name: 'blockedClaims' }
+  | { name: 'campaigns'; state: CampaignState | 'all' }
+  | { name: 'campaign'; id: string }
+  | { name: 'campaignEdit'; id: string }
+  | { name: 'campaignApproval'; id: string }
   | { name: 'notFound' }
 
 export type PageName = Exclude<Route['name'], 'login' | 'notFound'>
@@ -102,6 +125,36 @@ export const parseHash = (hash: string): Route => {
       return { name: 'audit' }
     case 'status':
       return { name: 'status' }
+    case 'points':
+      return parts[1] === 'liability' ? { name: 'pointsLiability' } : { name: 'pointsRules' }
+    case 'rewards':
+      return { name: 'rewards' }
+    case 'redemptions':
+      return { name: 'redemptions' }
+    case 'orders':
+      return parts[1] ? { name: 'order', id: decodeURIComponent(parts[1]) } : { name: 'orders' }
+    case 'membership':
+      return { name: 'membershipPlans' }
+    case 'articles': {
+      const id = parts[1] ? decodeURIComponent(parts[1]) : null
+      if (id === 'blocked-claims') return { name: 'blockedClaims' }
+      if (id === 'new' || (id && parts[2] === 'edit')) return { name: 'articleEdit', id }
+      if (id) return { name: 'article', id }
+      const page = Number(query.get('page') ?? '1')
+      return {
+        name: 'articles',
+        q: query.get('q') ?? '',
+        status: ARTICLE_STATUSES.find((v) => v === query.get('status')) ?? 'all',
+        page: Number.isInteger(page) && page > 0 ? page : 1,
+      }
+    }
+    case 'campaigns': {
+      const id = parts[1] ? decodeURIComponent(parts[1]) : null
+      if (id === 'new' || (id && parts[2] === 'edit')) return { name: 'campaignEdit', id }
+      if (id && parts[2] === 'approval') return { name: 'campaignApproval', id }
+      if (id) return { name: 'campaign', id }
+      return { name: 'campaigns', state: CAMPAIGN_STATES.find((v) => v === query.get('state')) ?? 'all' }
+    }
     default:
       return { name: 'notFound' }
   }
@@ -160,6 +213,21 @@ export const PAGE_ROLES: Record<PageName, readonly StaffRole[]> = {
   staff: ['admin'],
   audit: ['admin'],
   status: ['nurse', 'head_nurse', 'marketer', 'admin'],
+  pointsRules: rolesOf('listPointsRules'),
+  pointsLiability: rolesOf('pointsLiability'),
+  rewards: rolesOf('listRewards'),
+  redemptions: rolesOf('listRedemptions'),
+  orders: rolesOf('listMembershipOrders'),
+  order: rolesOf('getMembershipOrder'),
+  membershipPlans: rolesOf('staffMembershipPlans'),
+  articles: contentRoutes.listArticles.roles ?? [],
+  article: contentRoutes.getArticle.roles ?? [],
+  articleEdit: contentRoutes.createArticle.roles ?? [],
+  blockedClaims: contentRoutes.getBlockedClaims.roles ?? [],
+  campaigns: campaignRoutes.listCampaigns.roles ?? [],
+  campaign: campaignRoutes.getCampaign.roles ?? [],
+  campaignEdit: campaignRoutes.createCampaign.roles ?? [],
+  campaignApproval: campaignRoutes.previewCampaign.roles ?? [],
 }
 
 export const canOpen = (role: StaffRole, page: PageName): boolean => PAGE_ROLES[page].includes(role)

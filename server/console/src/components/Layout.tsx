@@ -26,6 +26,22 @@ const ICONS: Record<string, ReactNode> = {
   ),
   rates: <path d="M4 20h16M7 16v-5M12 16V7M17 16v-8" />,
   outbox: <path d="M21 3 10 14M21 3l-7 18-4-7-7-4 18-7Z" />,
+  pointsRules: <path d="M12 3l2.6 5.3 5.9.9-4.3 4.1 1 5.8L12 16.4 6.8 19.1l1-5.8L3.5 9.2l5.9-.9L12 3Z" />,
+  pointsLiability: <path d="M4 19h16M6 15l4-4 3 3 5-6M18 8h-3M18 8v3" />,
+  rewards: (
+    <path d="M4 10h16v10H4zM3 7h18v3H3zM12 7v13M12 7c-1.5-3-5-3.5-5-1.2C7 7 9.5 7 12 7Zm0 0c1.5-3 5-3.5 5-1.2C17 7 14.5 7 12 7Z" />
+  ),
+  redemptions: (
+    <path d="M4 8V5a1 1 0 0 1 1-1h3M16 4h3a1 1 0 0 1 1 1v3M20 16v3a1 1 0 0 1-1 1h-3M8 20H5a1 1 0 0 1-1-1v-3M4 12h16" />
+  ),
+  orders: <path d="M6 3h12v18l-3-2-3 2-3-2-3 2V3ZM9 8h6M9 12h6M9 16h3" />,
+  membershipPlans: <path d="M3 7h18v11a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V7Zm0 0 2-3h14l2 3M8 12l2 2 4-4" />,
+  articles: (
+    <path d="M4 5a1 1 0 0 1 1-1h6l1 1 1-1h6a1 1 0 0 1 1 1v13a1 1 0 0 1-1 1h-6l-1 1-1-1H5a1 1 0 0 1-1-1V5Zm8 0v15M7 8h2M7 11h2M15 8h2M15 11h2" />
+  ),
+  campaigns: (
+    <path d="M4 10v4a1 1 0 0 0 1 1h2l6 4V5L7 9H5a1 1 0 0 0-1 1Zm13-1.5a5 5 0 0 1 0 7M19.5 6a8.5 8.5 0 0 1 0 12" />
+  ),
 }
 
 const Icon = ({ name }: { name: string }) => (
@@ -52,6 +68,32 @@ const NAV: { section: string; page: PageName; label: string; path: string; icon:
   { section: '患者运营', page: 'segments', label: '人群分群', path: '#/segments', icon: 'segments' },
   { section: '患者运营', page: 'communities', label: '病友社群', path: '#/communities', icon: 'communities' },
   { section: '患者运营', page: 'outbox', label: '消息推送', path: '#/outbox', icon: 'outbox' },
+  { section: '内容与活动', page: 'articles', label: '健康科普', path: '#/articles', icon: 'articles' },
+  { section: '内容与活动', page: 'campaigns', label: '营销活动', path: '#/campaigns', icon: 'campaigns' },
+  {
+    section: '积分与会员',
+    page: 'redemptions',
+    label: '兑换核销',
+    path: '#/redemptions',
+    icon: 'redemptions',
+  },
+  { section: '积分与会员', page: 'rewards', label: '奖品管理', path: '#/rewards', icon: 'rewards' },
+  { section: '积分与会员', page: 'pointsRules', label: '积分规则', path: '#/points', icon: 'pointsRules' },
+  {
+    section: '积分与会员',
+    page: 'pointsLiability',
+    label: '积分负债',
+    path: '#/points/liability',
+    icon: 'pointsLiability',
+  },
+  { section: '积分与会员', page: 'orders', label: '订单与退款', path: '#/orders', icon: 'orders' },
+  {
+    section: '积分与会员',
+    page: 'membershipPlans',
+    label: '会员方案',
+    path: '#/membership',
+    icon: 'membershipPlans',
+  },
   { section: '系统', page: 'staff', label: '员工管理', path: '#/staff', icon: 'staff' },
   { section: '系统', page: 'audit', label: '审计日志', path: '#/audit', icon: 'audit' },
   { section: '系统', page: 'status', label: '系统状态', path: '#/status', icon: 'status' },
@@ -64,6 +106,13 @@ const NAV_OF: Partial<Record<PageName, PageName>> = {
   plan: 'plans',
   questionnaire: 'questionnaires',
   questionnaireStats: 'questionnaires',
+  order: 'orders',
+  article: 'articles',
+  articleEdit: 'articles',
+  blockedClaims: 'articles',
+  campaign: 'campaigns',
+  campaignEdit: 'campaigns',
+  campaignApproval: 'campaigns',
 }
 
 export const Brand = ({ sub }: { sub: string }) => (

@@ -6,6 +6,7 @@ import { Banner, EmptyState, Loading } from '../components/Feedback'
 import { PatientAnswers } from '../components/PatientAnswers'
 import { PatientEvents } from '../components/PatientEvents'
 import { PatientFollowup } from '../components/PatientFollowup'
+import { PatientLoyalty } from '../components/PatientLoyalty'
 import { PatientReadings } from '../components/PatientReadings'
 import { PatientTags } from '../components/PatientTags'
 import { dash, formatDate } from '../format'
@@ -112,6 +113,7 @@ export const PatientDetailPage = ({ id }: { id: string }) => {
       ) : null}
       {mayUse(role, questionnaireRoutes.patientAnswers) ? <PatientAnswers patientId={p.id} /> : null}
       {mayUse(role, readingRoutes.patientReadings) ? <PatientReadings patientId={p.id} /> : null}
+      {mayCall(role, 'patientMembership') ? <PatientLoyalty patientId={p.id} /> : null}
 
       {role === 'head_nurse' || role === 'admin' ? (
         <AssignNurse

@@ -1,112 +1,16 @@
-import { formatSegmentExpression, type Segment, type SegmentPreviewResponse } from '@careloop/shared'
-import { useRef, useState, type FormEvent } from 'react'
+import type { Segment } from '@careloop/shared'
+import { useState, type FormEvent } from 'react'
 import { api, ApiError, errorText } from '../api'
 import { ExpressionEditor, type ExpressionError } from '../components/ExpressionEditor'
 import { Banner, EmptyState, Loading, PageHeader } from '../components/Feedback'
 import { Field } from '../components/Field'
+import { SegmentChips, useExpressionInsert } from '../components/SegmentChips'
 import { dash, formatDate } from '../format'
-import { GENDER_LABEL, RELATION_LABEL, TAG_KIND_LABEL } from '../labels'
-import { useLive } from '../useLive'
+import { GENDER_LABEL, RELATION_LABEL } from '../labels'
+import { explain, locate, usePreview, where } from '../segmentPreview'
 import { useLoad } from '../useLoad'
 
-/** Wait this long after the last keystroke before asking for a preview. */
-const DEBOUNCE_MS = 300
-
 const EXAMPLE = '糖尿病 AND (age>=60 OR tier:gold) AND NOT 退订'
-
-/** Attribute and operator snippets, inserted at the cursor. */
-const SNIPPETS: { text: string; title: string }[] = [
-  { text: 'age>=60', title: '60 岁及以上' },
-  { text: 'age<18', title: '未满 18 岁' },
-  { text: 'gender:female', title: '女性' },
-  { text: 'gender:male', title: '男性' },
-  { text: 'consent:marketing', title: '已同意接收营销信息' },
-  { text: 'tier:gold', title: '金卡会员' },
-  { text: 'relation:self', title: '账号本人（非家属档案）' },
-]
-const OPERATORS: { text: string; title: string }[] = [
-  { text: 'AND', title: '并且（两个条件都满足）' },
-  { text: 'OR', title: '或者（满足其一）' },
-  { text: 'NOT', title: '排除（不满足后面的条件）' },
-]
-
-/** The server's parse error (English) as a short Chinese sentence. */
-const explain = (message: string): string => {
-  const rules: [RegExp, (m: RegExpExecArray) => string][] = [
-    [/^unknown tag "(.*)"/, (m) => `标签“${m[1]}”不存在`],
-    [/^expected AND\/OR/, () => '两个条件之间缺少 AND 或 OR'],
-    [/^unexpected end of expression/, () => '表达式不完整，这里缺少标签或条件'],
-    [/^missing "\)"/, () => '括号没有闭合，缺少 )'],
-    [/^unexpected "\)"/, () => '多余的右括号 )'],
-    [/^empty parentheses/, () => '括号里没有内容'],
-    [/^unterminated quoted/, () => '引号没有闭合'],
-    [/must be quoted/, () => '以数字开头的标签名需要加引号，例如 "2型糖尿病"'],
-    [/^unknown attribute/, () => '未知属性，可用 age、birthYear、gender、relation、tier、consent'],
-    [/^unknown (gender|relation|tier|consent) /, (m) => `${m[1]} 的取值无效`],
-    [/^unexpected (AND|OR|NOT)\b/i, (m) => `${m[1]} 前面缺少标签或条件`],
-    [/^unexpected character/, () => '无法识别的字符'],
-    [/whole number/, () => '比较符号后面需要一个整数'],
-    [/is compared with/, () => '数值属性要用 =、!=、<、<=、>、>= 比较'],
-    [/takes ":"/, () => '该属性要用冒号写，例如 gender:female'],
-    [/too large/, () => '数字过大'],
-    [/nested too deeply/, () => '括号嵌套层数过多'],
-    [/too long/, () => '表达式过长（最多 4000 个字符）'],
-  ]
-  for (const [re, f] of rules) {
-    const m = re.exec(message)
-    if (m) return f(m)
-  }
-  return '表达式有误'
-}
-
-/**
- * A SEGMENT_INVALID error placed in the text as typed: the server trims the expression before parsing,
- * so its positions start after the leading whitespace.
- */
-const locate = (e: ApiError, typed: string): ExpressionError | null => {
-  const d = e.details
-  if (!d || typeof d !== 'object') return null
-  const { position, length, message } = d as Record<string, unknown>
-  if (typeof position !== 'number' || typeof length !== 'number') return null
-  const lead = typed.length - typed.trimStart().length
-  return { position: position + lead, length, message: typeof message === 'string' ? message : e.message }
-}
-
-/** 第 N 个字符 (1-based, what a person counts), or 末尾 for an error at the end. */
-const where = (err: ExpressionError, typed: string): string =>
-  err.position >= typed.trimEnd().length && err.length === 0 ? '表达式末尾' : `第 ${err.position + 1} 个字符`
-
-interface PreviewState {
-  /** The expression the result or error belongs to (the input may have moved on since). */
-  source: string
-  result: SegmentPreviewResponse | null
-  invalid: ExpressionError | null
-  failure: string | null
-  pending: boolean
-}
-
-/** Live preview of `expression`: debounced, and a newer keystroke cancels the request in flight. */
-const usePreview = (expression: string): PreviewState => {
-  const live = useLive(
-    expression.trim() === '' ? '' : expression,
-    (signal) => api.previewSegment(expression, signal),
-    DEBOUNCE_MS,
-  )
-  const e = live.error
-  const invalid = e instanceof ApiError && e.code === 'SEGMENT_INVALID' ? locate(e, live.key) : null
-  return {
-    source: live.key,
-    result: live.data,
-    invalid,
-    failure:
-      e === null || invalid
-        ? null
-        : e instanceof ApiError && e.code === 'VALIDATION_FAILED'
-          ? '表达式过长（最多 4000 个字符）'
-          : errorText(e),
-    pending: live.pending,
-  }
-}
 
 /** 人群分群: build a tag expression with a live count and masked sample, save it, reuse saved ones. */
 export const SegmentsPage = () => {
@@ -118,8 +22,6 @@ export const SegmentsPage = () => {
   const [saving, setSaving] = useState(false)
   const [notice, setNotice] = useState<string | null>(null)
   const [loadedId, setLoadedId] = useState<string | null>(null)
-  const input = useRef<HTMLTextAreaElement>(null)
-  const selection = useRef<{ start: number; end: number } | null>(null)
   const preview = usePreview(expression)
   const groups = useLoad(() => api.listTagGroups(), [])
   const saved = useLoad(() => api.listSegments(), [])
@@ -133,37 +35,7 @@ export const SegmentsPage = () => {
     setLoadedId(null)
   }
 
-  /** Puts `snippet` at the cursor (replacing a selection), with spaces around it where needed. */
-  const insert = (snippet: string) => {
-    const sel = selection.current ?? { start: expression.length, end: expression.length }
-    const before = expression.slice(0, sel.start)
-    const after = expression.slice(sel.end)
-    const pre = before !== '' && !/[\s(（]$/.test(before) ? ' ' : ''
-    const post = after !== '' && !/^[\s)）]/.test(after) ? ' ' : ''
-    const text = `${pre}${snippet}${post}`
-    const caret = before.length + pre.length + snippet.length + post.length
-    change(before + text + after)
-    selection.current = { start: caret, end: caret }
-    requestAnimationFrame(() => {
-      input.current?.focus()
-      input.current?.setSelectionRange(caret, caret)
-    })
-  }
-  /** ( … ): wraps the selection in parentheses, or inserts a pair with the cursor inside. */
-  const parens = () => {
-    const sel = selection.current ?? { start: expression.length, end: expression.length }
-    const inner = expression.slice(sel.start, sel.end)
-    const before = expression.slice(0, sel.start)
-    const after = expression.slice(sel.end)
-    const pre = before !== '' && !/[\s(（]$/.test(before) ? ' ' : ''
-    const caret = before.length + pre.length + 1 + inner.length
-    change(`${before}${pre}(${inner})${after}`)
-    selection.current = { start: caret, end: caret }
-    requestAnimationFrame(() => {
-      input.current?.focus()
-      input.current?.setSelectionRange(caret, caret)
-    })
-  }
+  const { input, selection, onSelect, insert, parens } = useExpressionInsert(expression, change)
 
   const load = (s: Segment) => {
     change(s.expression)
@@ -199,7 +71,6 @@ export const SegmentsPage = () => {
     }
   }
 
-  const tagGroups = (groups.data?.groups ?? []).filter((g) => g.tags.length > 0)
   const segments = saved.data?.segments ?? []
   const result = preview.result
   const empty = expression.trim() === ''
@@ -225,7 +96,7 @@ export const SegmentsPage = () => {
                 onChange={change}
                 error={marked}
                 inputRef={input}
-                onSelect={(start, end) => (selection.current = { start, end })}
+                onSelect={onSelect}
                 placeholder={`例如 ${EXAMPLE}`}
               />
             </Field>
@@ -250,68 +121,12 @@ export const SegmentsPage = () => {
               </div>
             )}
 
-            <div className="chip-rows">
-              <div className="chip-row">
-                <span className="chip-row-label">条件</span>
-                {SNIPPETS.map((s) => (
-                  <button
-                    key={s.text}
-                    type="button"
-                    className="chip chip-button chip-attr"
-                    title={s.title}
-                    onClick={() => insert(s.text)}
-                  >
-                    {s.text}
-                  </button>
-                ))}
-              </div>
-              <div className="chip-row">
-                <span className="chip-row-label">运算</span>
-                {OPERATORS.map((s) => (
-                  <button
-                    key={s.text}
-                    type="button"
-                    className="chip chip-button chip-op"
-                    title={s.title}
-                    onClick={() => insert(s.text)}
-                  >
-                    {s.text}
-                  </button>
-                ))}
-                <button
-                  type="button"
-                  className="chip chip-button chip-op"
-                  title="加括号：选中文字时包住选中部分"
-                  onClick={parens}
-                >
-                  ( … )
-                </button>
-              </div>
-              {tagGroups.map((g) => (
-                <div key={g.id} className="chip-row" data-testid="segment-tag-chips">
-                  <span className="chip-row-label" title={TAG_KIND_LABEL[g.kind]}>
-                    {g.name}
-                  </span>
-                  {g.tags.map((t) => (
-                    <button
-                      key={t.id}
-                      type="button"
-                      className="chip chip-button chip-tag"
-                      title={t.description ?? `插入标签 ${t.name}`}
-                      onClick={() => insert(formatSegmentExpression({ kind: 'tag', name: t.name }))}
-                    >
-                      {t.name}
-                    </button>
-                  ))}
-                </div>
-              ))}
-              {groups.data && tagGroups.length === 0 ? (
-                <div className="chip-row muted">还没有标签：可先在“标签管理”中创建，或只用属性条件。</div>
-              ) : null}
-              {groups.error ? (
-                <div className="chip-row field-error">标签加载失败：{errorText(groups.error)}</div>
-              ) : null}
-            </div>
+            <SegmentChips
+              groups={groups.data?.groups ?? null}
+              error={groups.error}
+              onInsert={insert}
+              onParens={parens}
+            />
           </section>
 
           <section className="panel" data-testid="segment-result">
