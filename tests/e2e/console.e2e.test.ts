@@ -64,6 +64,11 @@ const login = async (page: Page, username: string, password = DEMO_STAFF_PASSWOR
 const nav = (page: Page, label: string): Promise<void> =>
   page.locator('.sidebar .nav-item', { hasText: label }).click()
 const navLabels = (page: Page): Promise<string[]> => page.locator('.sidebar .nav-item').allTextContents()
+/** The page's tab labels, once its tabs have rendered (a read right after navigation can see none). */
+const tabLabels = async (page: Page): Promise<string[]> => {
+  await page.locator('.tabs .tab').first().waitFor()
+  return page.locator('.tabs .tab').allTextContents()
+}
 const rows = (page: Page): Locator => page.getByTestId('patient-row')
 
 /** Waits until the locator matches exactly n elements (tables keep old rows while reloading). */
@@ -303,7 +308,7 @@ describe('staff console', () => {
     await nurse.getByText('无权访问此页面').waitFor()
     // tags: she may look and import, not write rules; segments are not hers
     await nav(nurse, '标签管理')
-    expect(await nurse.locator('.tabs .tab').allTextContents()).toEqual(['分组与标签', '批量导入'])
+    expect(await tabLabels(nurse)).toEqual(['分组与标签', '批量导入'])
     await nurse.goto(`${h.url}/console/#/tags?tab=rules`)
     await nurse.getByText('无权使用此功能').waitFor()
     await nurse.goto(`${h.url}/console/#/segments`)
@@ -356,7 +361,7 @@ describe('staff console', () => {
     await head.getByText('已分配给', { exact: false }).waitFor()
     await browser.screenshot(head, 'console-09-patient-detail-head-nurse')
     await nav(head, '标签管理')
-    expect(await head.locator('.tabs .tab').allTextContents()).toEqual(['分组与标签', '自动规则', '批量导入'])
+    expect(await tabLabels(head)).toEqual(['分组与标签', '自动规则', '批量导入'])
   })
 
   it('the marketer sees masked names, no hospital ids and no detail links', async () => {
@@ -392,7 +397,7 @@ describe('staff console', () => {
     expect(marketer.url()).not.toMatch(/#\/patients\//)
     await browser.screenshot(marketer, 'console-10-patients-marketer')
     await nav(marketer, '标签管理')
-    expect(await marketer.locator('.tabs .tab').allTextContents()).toEqual(['分组与标签', '自动规则'])
+    expect(await tabLabels(marketer)).toEqual(['分组与标签', '自动规则'])
     await marketer.getByRole('button', { name: '+ 新建分组' }).waitFor()
   })
 
