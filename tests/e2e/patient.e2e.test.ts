@@ -7,11 +7,12 @@ import {
   type ConsentsResponse,
   type MeResponse,
 } from '@careloop/shared'
-import type { Locator, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { DEFAULT_H5_DIR } from '../../server/src/app'
 import { loadBotConfig } from '../../wecom-bot/src/config'
 import { startBot, type RunningBot } from '../../wecom-bot/src/main'
 import { launchBrowser } from '../src/e2e/browser'
+import { accessToken, click, eventually, settledShot, shown } from '../src/e2e/h5'
 import { createSimGroup } from '../src/harness/community-fixture'
 import { useStaffHarness } from '../src/harness/server-harness'
 import { SIM_WECOM } from '../src/sim/wecom/wecom-sim'
@@ -50,49 +51,7 @@ const OWN_ID = '11010519491231002X'
 const OWN_ID_MASKED = '1101**********002X'
 const MOTHER_ID = '110101195601010029'
 
-/**
- * The visible element for a selector. Taro h5 keeps the pages under the current one in the DOM
- * (hidden) after navigateTo, so a bare selector can match a page the patient cannot see.
- */
-const shown = (page: Page, selector: string): Locator =>
-  page.locator(selector).locator('visible=true').first()
-
-const click = async (page: Page, selector: string) => {
-  const l = shown(page, selector)
-  await l.waitFor({ timeout: 15_000 })
-  await l.click()
-}
-
-/** Polls until `read` answers `expected` (15 s), then asserts it. */
-const eventually = async <T>(read: () => Promise<T>, expected: T): Promise<void> => {
-  const until = Date.now() + 15_000
-  let value = await read()
-  while (value !== expected && Date.now() < until) {
-    await new Promise((r) => setTimeout(r, 100))
-    value = await read()
-  }
-  expect(value).toBe(expected)
-}
-
-/** A screenshot once toasts have gone and transitions (0.2 s) have finished. */
-const shot = async (page: Page, name: string) => {
-  await page.waitForFunction(
-    () =>
-      Array.from(document.querySelectorAll<HTMLElement>('.taro__toast')).every(
-        (t) => t.style.display === 'none',
-      ),
-    undefined,
-    { timeout: 5_000 },
-  )
-  await page.waitForTimeout(300)
-  await browser.screenshot(page, name)
-}
-
-/** The session's access token as the h5 build stores it (Taro wraps values as {"data": …}). */
-const accessToken = async (page: Page): Promise<string> => {
-  const raw = await page.evaluate(() => localStorage.getItem('careloop.accessToken'))
-  return (JSON.parse(raw ?? '{}') as { data: string }).data
-}
+const shot = (page: Page, name: string) => settledShot(browser, page, name)
 
 describe('patient h5: identity, family proxy, consent and my data', () => {
   it('a new patient goes from the privacy policy to managing and consenting for a parent', async () => {

@@ -7,9 +7,10 @@ import {
   Questionnaire,
   StaffReward,
 } from '@careloop/shared'
-import type { Locator, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { DEFAULT_H5_DIR } from '../../server/src/app'
 import { isCjkFamily, launchBrowser, renderedFonts } from '../src/e2e/browser'
+import { accessToken, callExpecting, click, eventually, settledShot, shown } from '../src/e2e/h5'
 import { postSurgeryCheck } from '../src/harness/questionnaire-fixture'
 import { useStaffHarness } from '../src/harness/server-harness'
 
@@ -37,53 +38,9 @@ afterAll(() => browser?.close())
 
 const user = `e2e-points-${Date.now().toString(36)}`
 
-/** The visible element for a selector (Taro h5 keeps pages under the current one in the DOM, hidden). */
-const shown = (page: Page, selector: string): Locator =>
-  page.locator(selector).locator('visible=true').first()
-
-const click = async (page: Page, selector: string) => {
-  const l = shown(page, selector)
-  await l.waitFor({ timeout: 15_000 })
-  await l.click()
-}
-
-/** Polls until `read` answers `expected` (15 s), then asserts it. */
-const eventually = async <T>(read: () => Promise<T>, expected: T): Promise<void> => {
-  const until = Date.now() + 15_000
-  let value = await read()
-  while (JSON.stringify(value) !== JSON.stringify(expected) && Date.now() < until) {
-    await new Promise((r) => setTimeout(r, 100))
-    value = await read()
-  }
-  expect(value).toEqual(expected)
-}
-
-/** A screenshot once toasts have gone and transitions (0.2 s) have finished. */
-const shot = async (page: Page, name: string) => {
-  await page.waitForFunction(
-    () =>
-      Array.from(document.querySelectorAll<HTMLElement>('.taro__toast')).every(
-        (t) => t.style.display === 'none',
-      ),
-    undefined,
-    { timeout: 5_000 },
-  )
-  await page.waitForTimeout(300)
-  await browser.screenshot(page, name)
-}
-
-/** The session's access token as the h5 build stores it (Taro wraps values as {"data": …}). */
-const accessToken = async (page: Page): Promise<string> => {
-  const raw = await page.evaluate(() => localStorage.getItem('careloop.accessToken'))
-  return (JSON.parse(raw ?? '{}') as { data: string }).data
-}
-
-/** A call that must answer `status`. */
-const call = async (token: string, method: string, path: string, body?: unknown, status = 200) => {
-  const r = await h.request(method, path, { token, body })
-  if (r.status !== status) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`)
-  return r.body
-}
+const shot = (page: Page, name: string) => settledShot(browser, page, name)
+const call = (token: string, method: string, path: string, body?: unknown, status = 200) =>
+  callExpecting(h, token, method, path, body, status)
 
 /** Opens a page of the h5 build by its route (a fresh load, as a message link would). */
 const open = async (page: Page, route: string, ready: string) => {
