@@ -11,6 +11,48 @@ describe('zoned time', () => {
     expect(formatLocal(lateUtc, SH)).toBe('2026-02-01 01:30')
   })
 
+  it('answers what Intl answers, across DST changes and odd offsets, at any second (the per-minute offset cache)', () => {
+    const intl = (at: Date, timeZone: string) => {
+      const p = Object.fromEntries(
+        new Intl.DateTimeFormat('en-US', {
+          timeZone,
+          hourCycle: 'h23',
+          year: 'numeric',
+          month: '2-digit',
+          day: '2-digit',
+          hour: '2-digit',
+          minute: '2-digit',
+          second: '2-digit',
+        })
+          .formatToParts(at)
+          .map((x) => [x.type, Number(x.value)]),
+      )
+      return {
+        year: p.year,
+        month: p.month,
+        day: p.day,
+        hour: p.hour! % 24,
+        minute: p.minute,
+        second: p.second,
+      }
+    }
+    // around New York's spring-forward and fall-back, Kathmandu (+05:45), Lord Howe (30-minute DST)
+    const cases: [string, string][] = [
+      ['America/New_York', '2026-03-08T06:58:00Z'],
+      ['America/New_York', '2026-11-01T05:58:00Z'],
+      ['Asia/Kathmandu', '2026-05-03T18:13:00Z'],
+      ['Australia/Lord_Howe', '2026-04-04T14:58:00Z'],
+      [SH, '2026-12-31T15:59:00Z'],
+    ]
+    for (const [zone, start] of cases)
+      for (let s = 0; s < 5 * 60; s += 7) {
+        const at = new Date(Date.parse(start) + s * 1000 + (s % 1000))
+        expect(wallTimeOf(at, zone)).toEqual(intl(at, zone))
+      }
+    expect(() => wallTimeOf(new Date(Number.NaN), SH)).toThrow(RangeError)
+    expect(() => wallTimeOf(new Date(), 'Mars/Olympus')).toThrow(RangeError)
+  })
+
   it('counts the days of a month (the monthly mass-send cap)', () => {
     expect([
       daysInMonth('2026-02'),

@@ -16,8 +16,7 @@ export interface WallTime {
 
 const formats = new Map<string, Intl.DateTimeFormat>()
 
-/** Throws RangeError for an unknown zone. */
-export const wallTimeOf = (at: Date, timeZone: string): WallTime => {
+const formatOf = (timeZone: string): Intl.DateTimeFormat => {
   let f = formats.get(timeZone)
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {
@@ -32,14 +31,55 @@ export const wallTimeOf = (at: Date, timeZone: string): WallTime => {
     })
     formats.set(timeZone, f)
   }
-  const parts = Object.fromEntries(f.formatToParts(at).map((p) => [p.type, p.value]))
+  return f
+}
+
+/**
+ * The zone's offset (wall-clock minus UTC, ms) per whole UTC minute, recently asked: Intl's
+ * formatToParts is the expensive step, and a zone's offset changes only on a minute boundary
+ * (tzdb transitions since 1970 all fall on whole minutes), so one answer serves the whole minute.
+ */
+const offsets = new Map<string, number>()
+const OFFSETS_MAX = 4096
+const MINUTE = 60_000
+
+const offsetAt = (minuteStart: number, timeZone: string): number => {
+  const key = `${timeZone}|${minuteStart}`
+  let offset = offsets.get(key)
+  if (offset === undefined) {
+    const parts = Object.fromEntries(
+      formatOf(timeZone)
+        .formatToParts(new Date(minuteStart))
+        .map((p) => [p.type, p.value]),
+    )
+    const wall = Date.UTC(
+      Number(parts.year),
+      Number(parts.month) - 1,
+      Number(parts.day),
+      Number(parts.hour) % 24,
+      Number(parts.minute),
+      Number(parts.second),
+    )
+    offset = wall - minuteStart
+    if (offsets.size >= OFFSETS_MAX) offsets.delete(offsets.keys().next().value!)
+    offsets.set(key, offset)
+  }
+  return offset
+}
+
+/** Throws RangeError for an unknown zone. */
+export const wallTimeOf = (at: Date, timeZone: string): WallTime => {
+  const t = at.getTime()
+  if (Number.isNaN(t)) throw new RangeError('Invalid time value')
+  const minuteStart = Math.floor(t / MINUTE) * MINUTE
+  const w = new Date(t + offsetAt(minuteStart, timeZone))
   return {
-    year: Number(parts.year),
-    month: Number(parts.month),
-    day: Number(parts.day),
-    hour: Number(parts.hour) % 24,
-    minute: Number(parts.minute),
-    second: Number(parts.second),
+    year: w.getUTCFullYear(),
+    month: w.getUTCMonth() + 1,
+    day: w.getUTCDate(),
+    hour: w.getUTCHours(),
+    minute: w.getUTCMinutes(),
+    second: w.getUTCSeconds(),
   }
 }
 

@@ -34,6 +34,8 @@ export interface GrantInput {
 
 export interface MembershipRepo {
   find(profileId: string): Promise<MembershipDoc | null>
+  /** The grants of several profiles in one query (raw driver; profiles without a membership are absent). */
+  grantsOf(profileIds: Types.ObjectId[]): Promise<Map<string, GrantEntry[]>>
   /**
    * Adds the order's grant once: starting when the membership in force ends (or at `paidAt`),
    * one period long. A second call for the same order answers the first grant unchanged.
@@ -49,6 +51,14 @@ export const createMembershipRepo = (conn: Connection, timeZone: string): Member
     async find(profileId) {
       const p = oid(profileId)
       return p ? M.findOne({ profileId: p }).lean<MembershipDoc>() : null
+    },
+    async grantsOf(profileIds) {
+      const rows = await M.collection
+        .find({ profileId: { $in: profileIds } }, { projection: { profileId: 1, grants: 1 } })
+        .toArray()
+      return new Map(
+        rows.map((r) => [(r.profileId as Types.ObjectId).toHexString(), r.grants as GrantEntry[]]),
+      )
     },
     async grant(profileId, g, at) {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {

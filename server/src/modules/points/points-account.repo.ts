@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
-import type { Connection, mongo, Types } from 'mongoose'
+import { mongo, type Connection, type Types } from 'mongoose'
 import { isDuplicateKey } from '../../db/duplicate-key'
+import { createGroupCommit } from '../../db/group-commit'
 import { pointsAccountModel, type JournalItem, type PointsAccountDoc } from './points.model'
 
 /**
@@ -8,11 +9,15 @@ import { pointsAccountModel, type JournalItem, type PointsAccountDoc } from './p
  * it is for into the account's journal (see points.model.ts). Two ways to write:
  * - `cas`: compare-and-set on `{_id, ver}` against a copy of the account (read, or the last one this
  *   process saw: points-account-cache.ts); every change's normal path. The filter is exactly the keys
- *   of the unique index `{_id, ver}`, the only kind of filter the local engine answers from an index;
+ *   of the unique index `{_id, ver}`, the only kind of filter the local engine answers from an index.
+ *   Concurrent changes go to the database together (group commit): one unordered bulk write. When
+ *   it reports every change applied, each answers the account it computes from its copy and the
+ *   change (`afterChange`, what the update does); otherwise one read of the accounts by `_id` tells:
+ *   a change applied iff its journal item (its own ObjectId) is in the account read back;
  * - `debit`: a guarded decrement `{balance ≥ amount, journal has no item for this refKey}` without a
  *   read: a spend's fallback when its compare-and-set lost a race (no retry loop on a busy account;
  *   this filter scans the collection on the local engine, so it is not the normal path).
- * Both answer the account as written. Raw driver calls: no mongoose casting on the hot path.
+ * Raw driver calls: no mongoose casting on the hot path.
  */
 
 /** The journal key of a reference key (field names may not hold `.` or start with `$`). */
@@ -32,8 +37,16 @@ export interface AccountChange {
 
 export interface PointsAccountRepo {
   read(profileId: Types.ObjectId): Promise<PointsAccountDoc | null>
-  /** Applies `change` if the account is still at `ver` (0: not created yet); the account after, or null. */
-  cas(profileId: Types.ObjectId, ver: number, change: AccountChange): Promise<PointsAccountDoc | null>
+  /**
+   * Applies `change` if the account is still as in `snap` (its `ver`; null: not created yet).
+   * Applied: a copy of the account with the change (read back, it may already hold later changes;
+   * the balance right after this one is `snap`'s plus `change.amount`). Not applied (moved on): null.
+   */
+  cas(
+    profileId: Types.ObjectId,
+    snap: PointsAccountDoc | null,
+    change: AccountChange,
+  ): Promise<PointsAccountDoc | null>
   /**
    * Takes `-change.amount` points if the balance allows and the journal has no item under `change.h`;
    * the account after, or null (insufficient, a retry in flight, or no account).
@@ -62,24 +75,89 @@ const updateOf = (c: AccountChange, now: Date): mongo.UpdateFilter<mongo.Documen
   }
 }
 
+/** The account `updateOf(change)` makes of `snap` (null: the upsert of a new account). */
+export const afterChange = (
+  profileId: Types.ObjectId,
+  snap: PointsAccountDoc | null,
+  c: AccountChange,
+): PointsAccountDoc => {
+  const now = c.item.createdAt
+  const cap = { ...snap?.cap }
+  const earned = { ...snap?.earned }
+  const j = { ...snap?.j }
+  for (const [path, n] of Object.entries(c.inc ?? {})) {
+    const [field, key] = path.split(/\.(.*)/s) as [string, string]
+    if (field === 'cap') cap[key] = (cap[key] ?? 0) + n
+    else if (field === 'earned') earned[key] = (earned[key] ?? 0) + n
+    else throw new Error(`afterChange: no counter ${path}`)
+  }
+  for (const path of c.unset ?? []) {
+    const [field, key] = path.split(/\.(.*)/s) as [string, string]
+    if (field === 'cap') delete cap[key]
+    else if (field === 'earned') delete earned[key]
+    else if (field === 'j' && key !== c.h) delete j[key]
+  }
+  j[c.h] = c.item
+  return {
+    _id: profileId,
+    ver: (snap?.ver ?? 0) + 1,
+    balance: (snap?.balance ?? 0) + c.amount,
+    cap,
+    earned,
+    j,
+    jAt: snap?.jAt && snap.jAt > now ? snap.jAt : now,
+    updatedAt: now,
+  }
+}
+
+interface CasCall {
+  profileId: Types.ObjectId
+  snap: PointsAccountDoc | null
+  change: AccountChange
+}
+
 export const createPointsAccountRepo = (conn: Connection): PointsAccountRepo => {
   const A = pointsAccountModel(conn).collection as unknown as mongo.Collection<PointsAccountDoc>
+
+  const casGrouped = createGroupCommit<CasCall, PointsAccountDoc | null>(async (calls) => {
+    const failed = new Map<number, string>()
+    let all = false
+    try {
+      const r = await A.bulkWrite(
+        calls.map(({ profileId, snap, change }) => ({
+          updateOne: {
+            filter: { _id: profileId, ver: snap?.ver ?? 0 },
+            update: updateOf(change, change.item.createdAt),
+            upsert: !snap,
+          },
+        })),
+        { ordered: false },
+      )
+      all = r.modifiedCount + r.upsertedCount === calls.length
+    } catch (err) {
+      if (!(err instanceof mongo.MongoBulkWriteError)) throw err
+      const errors = [err.writeErrors].flat()
+      if (!errors.length) throw err
+      // a duplicate key is an upsert of {_id, ver: 0} when someone created the account first
+      for (const w of errors) if (!isDuplicateKey(w)) failed.set(w.index, w.errmsg ?? String(w.code))
+    }
+    if (all) return calls.map(({ profileId, snap, change }) => afterChange(profileId, snap, change))
+    const ids = [...new Map(calls.map((c) => [c.profileId.toHexString(), c.profileId])).values()]
+    const latest = new Map(
+      (await A.find({ _id: { $in: ids } }).toArray()).map((a) => [a._id.toHexString(), a]),
+    )
+    return calls.map(({ profileId, change }, i) => {
+      const f = failed.get(i)
+      if (f !== undefined) return new Error(`points account write failed: ${f}`)
+      const a = latest.get(profileId.toHexString())
+      return a?.j?.[change.h]?.id.equals(change.item.id) ? a : null
+    })
+  })
+
   return {
     read: (profileId) => A.findOne({ _id: profileId }),
 
-    async cas(profileId, ver, change) {
-      const now = change.item.createdAt
-      try {
-        return await A.findOneAndUpdate({ _id: profileId, ver }, updateOf(change, now), {
-          upsert: ver === 0,
-          returnDocument: 'after',
-        })
-      } catch (e) {
-        // upsert of {_id, ver: 0} when the account exists: someone created it first
-        if (isDuplicateKey(e)) return null
-        throw e
-      }
-    },
+    cas: (profileId, snap, change) => casGrouped({ profileId, snap, change }),
 
     debit: (profileId, change) =>
       A.findOneAndUpdate(
