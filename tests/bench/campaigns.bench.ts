@@ -125,6 +125,8 @@ const main = async (): Promise<void> => {
       content: createContentModule({ clock: systemClock, db, logger }).port,
       owner: 'bench',
     })
+    // now that every module registered its models: their indexes (outbox, runs, patients…)
+    await syncIndexes(db)
     const outbox = outboxModel(db).collection
     const patients = db.db!.collection('patients')
     const cases = [
