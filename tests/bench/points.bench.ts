@@ -13,7 +13,8 @@ import { FakePush } from '../src/harness/fake-push'
 /**
  * Points ledger (issue 6 "Numbers": ledger operations per second as a ratio to raw `$inc` updates on
  * the same engine, target ≥ 0.5), one run, a fresh database per side:
- * - ours: BENCH_POINTS_OPS (default 5,000) operations through PointsPort, alternating earns (rule
+ * - ours: BENCH_POINTS_OPS (default 20,000; with 5,000 each side ran about a second and
+ *   the ratio swung 0.49–0.67 between runs) operations through PointsPort, alternating earns (rule
  *   `lecture`, a new refKey each) and spends of 10 points, over BENCH_POINTS_PROFILES (default 1,000)
  *   accounts that each start with 1,000 points (given before the clock starts), concurrency 32;
  *   wired like app.ts (the membership lookup plugged in, so an earn asks for the paid tier);
@@ -27,7 +28,7 @@ import { FakePush } from '../src/harness/fake-push'
  * keys and one of membership tiers, per batch; an earn also pays for its counters, tier and expiry.
  */
 
-const OPS = Number(process.env.BENCH_POINTS_OPS ?? 5000)
+const OPS = Number(process.env.BENCH_POINTS_OPS ?? 20_000)
 const PROFILES = Number(process.env.BENCH_POINTS_PROFILES ?? 1000)
 const CONCURRENCY = 32
 const WARMUP = 500
