@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
-import { mongo, type Connection, type Types } from 'mongoose'
-import { isDuplicateKey } from '../../db/duplicate-key'
+import type { Connection, mongo, Types } from 'mongoose'
+import { isDuplicateKey, writeErrorsByIndex } from '../../db/duplicate-key'
 import { createGroupCommit } from '../../db/group-commit'
 import { pointsAccountModel, type JournalItem, type PointsAccountDoc } from './points.model'
 
@@ -135,11 +135,9 @@ export const createPointsAccountRepo = (conn: Connection): PointsAccountRepo => 
       )
       all = r.modifiedCount + r.upsertedCount === calls.length
     } catch (err) {
-      if (!(err instanceof mongo.MongoBulkWriteError)) throw err
-      const errors = [err.writeErrors].flat()
-      if (!errors.length) throw err
       // a duplicate key is an upsert of {_id, ver: 0} when someone created the account first
-      for (const w of errors) if (!isDuplicateKey(w)) failed.set(w.index, w.errmsg ?? String(w.code))
+      for (const [i, w] of writeErrorsByIndex(err))
+        if (!isDuplicateKey(w)) failed.set(i, w.errmsg ?? String(w.code))
     }
     if (all) return calls.map(({ profileId, snap, change }) => afterChange(profileId, snap, change))
     const ids = [...new Map(calls.map((c) => [c.profileId.toHexString(), c.profileId])).values()]

@@ -155,7 +155,7 @@ export const createLedgerCore = (deps: LedgerCoreDeps) => {
       }
       // looked up after the account was read: an item removed from the journal had its entry
       // recorded before (a cached copy was read earlier still)
-      const existing = await ledger.findByRefKeyGrouped(refKey)
+      const existing = await ledger.findByRefKey(refKey)
       if (existing) {
         const balance = cached ? await balanceOf(pid) : (snap?.balance ?? 0)
         return { kind: 'duplicate', entry: sameKind(existing, pid, kind), balance }

@@ -1,6 +1,6 @@
 import type { EarnRuleId, PointsEntryKind } from '@careloop/shared'
-import { mongo, Types, type Connection } from 'mongoose'
-import { isDuplicateKey } from '../../db/duplicate-key'
+import { Types, type Connection, type mongo } from 'mongoose'
+import { isDuplicateKey, writeErrorsByIndex } from '../../db/duplicate-key'
 import { createGroupCommit } from '../../db/group-commit'
 import { pointsEntryModel, type PointsEntryDoc } from './points.model'
 
@@ -26,9 +26,8 @@ export interface MonthRow {
 
 export interface PointsLedgerRepo {
   insert(e: PointsEntryDoc): Promise<InsertResult>
+  /** The entry of a refKey; the lookups of concurrent callers go as one `$in` query. */
   findByRefKey(refKey: string): Promise<PointsEntryDoc | null>
-  /** The same, with the lookups of concurrent callers grouped into one `$in` query (the hot path). */
-  findByRefKeyGrouped(refKey: string): Promise<PointsEntryDoc | null>
   findByIds(ids: Types.ObjectId[]): Promise<PointsEntryDoc[]>
   /** A profile's entries, newest first, before the entry `before` (exclusive), without zero amounts. */
   list(profileId: Types.ObjectId, before: Types.ObjectId | null, limit: number): Promise<PointsEntryDoc[]>
@@ -52,20 +51,23 @@ const LOT = { kind: { $in: ['earn', 'adjust'] as PointsEntryKind[] }, amount: { 
 
 export const createPointsLedgerRepo = (conn: Connection): PointsLedgerRepo => {
   const L = pointsEntryModel(conn).collection as unknown as mongo.Collection<PointsEntryDoc>
-  const findByRefKey = (refKey: string): Promise<PointsEntryDoc | null> => L.findOne({ refKey })
+  /** Concurrent refKey lookups as one query (the unique index answers `$in`, also on the local engine). */
+  const findByRefKey = createGroupCommit<string, PointsEntryDoc | null>(async (keys) => {
+    const found = new Map(
+      (await L.find({ refKey: { $in: [...new Set(keys)] } }).toArray()).map((e) => [e.refKey, e]),
+    )
+    return keys.map((k) => found.get(k) ?? null)
+  })
   /**
    * Inserts of concurrent changes go together (group commit, unordered): one command for a batch.
    * Each entry answers alone: inserted, or its refKey already taken (then looked up), or its error.
    */
   const insertGrouped = createGroupCommit<PointsEntryDoc, InsertResult>(async (batch) => {
-    const failed = new Map<number, { code?: unknown; errmsg?: string }>()
+    let failed = new Map<number, { code?: unknown; errmsg?: string }>()
     try {
       await L.insertMany(batch, { ordered: false })
     } catch (err) {
-      if (!(err instanceof mongo.MongoBulkWriteError)) throw err
-      const errors = [err.writeErrors].flat()
-      if (!errors.length) throw err
-      for (const w of errors) failed.set(w.index, { code: w.code, errmsg: w.errmsg })
+      failed = writeErrorsByIndex(err)
     }
     return Promise.all(
       batch.map(async (e, i): Promise<InsertResult | Error> => {
@@ -78,16 +80,8 @@ export const createPointsLedgerRepo = (conn: Connection): PointsLedgerRepo => {
       }),
     )
   })
-  /** Concurrent refKey lookups as one query (the unique index answers `$in`, also on the local engine). */
-  const findGrouped = createGroupCommit<string, PointsEntryDoc | null>(async (keys) => {
-    const found = new Map(
-      (await L.find({ refKey: { $in: [...new Set(keys)] } }).toArray()).map((e) => [e.refKey, e]),
-    )
-    return keys.map((k) => found.get(k) ?? null)
-  })
   return {
     insert: insertGrouped,
-    findByRefKeyGrouped: findGrouped,
     findByRefKey,
     findByIds: (ids) => (ids.length ? L.find({ _id: { $in: ids } }).toArray() : Promise.resolve([])),
     list: (profileId, before, limit) =>
